@@ -1,0 +1,38 @@
+# Makefile for pg_enroll
+#
+# Builds pg_enroll.so from src/*.c with PGXS and installs the versioned SQL
+# scripts from sql/.  `make installcheck` runs, in this order:
+#   1. pg_regress tests      sql/NN_*.sql          -> expected/NN_*.out
+#   2. isolation specs       test/isolation/specs  -> test/isolation/expected
+#   3. TAP tests             test/t/*.pl (Perl PostgreSQL::Test::Cluster;
+#                            test/t/*pgtap*.pl runs test/pgtap/*.sql through pg_prove)
+# against the server of the pg_config on PATH (or PG_CONFIG=...).
+
+EXTENSION  = pg_enroll
+MODULE_big = pg_enroll
+
+SRCS = $(sort $(wildcard src/*.c))
+OBJS = $(SRCS:.c=.o)
+
+DATA = $(sort $(wildcard sql/pg_enroll--*.sql))
+
+REGRESS_SQL = $(sort $(wildcard sql/[0-9][0-9]_*.sql))
+REGRESS = $(patsubst sql/%.sql,%,$(REGRESS_SQL))
+REGRESS_OPTS = --inputdir=. --outputdir=. --load-extension=plpgsql
+
+ISOLATION_SPECS = $(sort $(wildcard test/isolation/specs/*.spec))
+ISOLATION = $(patsubst test/isolation/specs/%.spec,%,$(ISOLATION_SPECS))
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/output
+
+TAP_TESTS = 1
+PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
+
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+
+EXTRA_CLEAN = results regression.diffs regression.out test/isolation/output tmp_check log
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(OBJS): src/pg_enroll.h src/errcodes.h

@@ -1,0 +1,387 @@
+/*-------------------------------------------------------------------------
+ * actor.c
+ *	  Who is acting (S2.9 "logged in"): enroll.act_as(), current_account(),
+ *	  acting_as_admin(), and the identity lookups every other file uses.
+ *
+ * The account set by act_as() lives in backend memory only and is cleared
+ * at the end of the transaction, so a connection returned to a
+ * transaction-mode pooler never carries an identity over to the next client.
+ * A subtransaction abort restores the value from before the subtransaction
+ * (ROLLBACK TO SAVEPOINT undoes an act_as made after the savepoint).
+ *
+ * Without act_as(), the acting account is the one whose login_role is the
+ * outer role of the session (a DBA mapped to an account in psql), else
+ * nobody (anonymous).  The outer role is used rather than current_user so
+ * that SECURITY DEFINER functions still see their caller.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "nodes/pg_list.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+#include "catalog/pg_class.h"
+#include "access/htup_details.h"
+
+#include "pg_enroll.h"
+
+/* the account set by act_as() in this transaction, if any */
+static bool actor_set = false;
+static int64 actor_account = 0;
+
+/* one entry per subtransaction level that changed the actor */
+typedef struct ActorSave
+{
+	SubTransactionId subid;		/* level that made the change */
+	bool		prev_set;		/* value before that level's first change */
+	int64		prev_account;
+} ActorSave;
+
+/* stack of ActorSave, newest first, in TopTransactionContext */
+static List *actor_saves = NIL;
+
+/* per-transaction cache of the login_role mapping of the outer role */
+static bool mapping_cached = false;
+static Oid	mapping_role = InvalidOid;
+static bool mapping_found = false;
+static int64 mapping_account = 0;
+
+/* prepared plans, kept across transactions */
+static SPIPlanPtr plan_account_by_role = NULL;
+static SPIPlanPtr plan_account_exists = NULL;
+static SPIPlanPtr plan_account_is_admin = NULL;
+
+/* forget everything transaction-scoped */
+static void
+ActorReset(void)
+{
+	actor_set = false;
+	actor_account = 0;
+	actor_saves = NIL;			/* memory goes with TopTransactionContext */
+	mapping_cached = false;
+}
+
+/* transaction callback: the identity never outlives its transaction */
+static void
+ActorXactCallback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			ActorReset();
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * subtransaction callback: an abort restores the actor from before the
+ * subtransaction; a commit hands the change over to the parent level.
+ */
+static void
+ActorSubXactCallback(SubXactEvent event, SubTransactionId mySubid,
+					 SubTransactionId parentSubid, void *arg)
+{
+	ActorSave  *top;
+
+	if (actor_saves == NIL)
+		return;
+	top = (ActorSave *) linitial(actor_saves);
+	if (top->subid != mySubid)
+		return;
+
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		actor_set = top->prev_set;
+		actor_account = top->prev_account;
+		actor_saves = list_delete_first(actor_saves);
+		mapping_cached = false;
+	}
+	else if (event == SUBXACT_EVENT_COMMIT_SUB)
+	{
+		ActorSave  *below = list_length(actor_saves) > 1 ?
+		(ActorSave *) lsecond(actor_saves) : NULL;
+
+		if (below != NULL && below->subid == parentSubid)
+			actor_saves = list_delete_first(actor_saves);	/* parent's save wins */
+		else
+			top->subid = parentSubid;
+	}
+}
+
+/* called once from _PG_init */
+void
+EnrollActorInit(void)
+{
+	RegisterXactCallback(ActorXactCallback, NULL);
+	RegisterSubXactCallback(ActorSubXactCallback, NULL);
+}
+
+/* Owner of enroll.account: identity lookups run as this role, like RI checks. */
+Oid
+EnrollOwnerId(void)
+{
+	Oid			nsp = get_namespace_oid("enroll", false);
+	Oid			relid = get_relname_relid("account", nsp);
+	HeapTuple	tup;
+	Oid			owner;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table enroll.account is missing");
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
+ * Run one prepared single-column bigint/bool lookup as the table owner, so
+ * that row-level security (whose policies call back into this file) does not
+ * recurse.  Returns false when no row matched.
+ */
+static bool
+OwnerLookup(SPIPlanPtr *plan, const char *sql, Oid argtype, Datum arg,
+			Datum *result)
+{
+	Oid			save_userid;
+	int			save_sec;
+	volatile bool found = false;
+	int			ret;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(EnrollOwnerId(),
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (*plan == NULL)
+		{
+			SPIPlanPtr	p = SPI_prepare(sql, 1, &argtype);
+
+			if (p == NULL)
+				elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+			if (SPI_keepplan(p) != 0)
+				elog(ERROR, "SPI_keepplan failed");
+			*plan = p;
+		}
+		ret = SPI_execute_plan(*plan, &arg, NULL, true, 1);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+		if (SPI_processed > 0)
+		{
+			bool		isnull;
+
+			/* bigint and bool are pass-by-value: nothing to copy out */
+			*result = SPI_getbinval(SPI_tuptable->vals[0],
+									SPI_tuptable->tupdesc, 1, &isnull);
+			found = !isnull;
+		}
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec);
+	}
+	PG_END_TRY();
+	return found;
+}
+
+/* Does an account with this id exist? */
+static bool
+AccountExists(int64 account)
+{
+	Datum		d;
+
+	return OwnerLookup(&plan_account_exists,
+					   "SELECT true FROM enroll.account"
+					   " WHERE id OPERATOR(pg_catalog.=) $1",
+					   INT8OID, Int64GetDatum(account), &d);
+}
+
+/*
+ * The acting account: act_as() value, else the login_role mapping of the
+ * outer role, else none (returns false).
+ */
+bool
+EnrollCurrentAccount(int64 *account)
+{
+	Oid			role = GetOuterUserId();
+
+	if (actor_set)
+	{
+		*account = actor_account;
+		return true;
+	}
+	if (!mapping_cached || mapping_role != role)
+	{
+		Datum		d;
+		char	   *rolename = GetUserNameFromId(role, true);
+
+		mapping_found = rolename != NULL &&
+			OwnerLookup(&plan_account_by_role,
+						"SELECT id FROM enroll.account"
+						" WHERE login_role OPERATOR(pg_catalog.=) $1",
+						NAMEOID,
+						DirectFunctionCall1(namein, CStringGetDatum(rolename)),
+						&d);
+		mapping_account = mapping_found ? DatumGetInt64(d) : 0;
+		mapping_role = role;
+		mapping_cached = IsTransactionState();
+	}
+	*account = mapping_account;
+	return mapping_found;
+}
+
+/* The acting account, or PE001 "not logged in". */
+int64
+EnrollRequireAccount(void)
+{
+	int64		account;
+
+	if (!EnrollCurrentAccount(&account))
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_NOT_LOGGED_IN),
+				 errmsg("not logged in"),
+				 errdetail("No account is acting in this transaction."),
+				 errhint("Call enroll.act_as(account) first in the same transaction, or map your database role to an account.")));
+	return account;
+}
+
+/* Has the outer role the privileges of the named role (superusers do)? */
+static bool
+OuterRoleHas(const char *rolename)
+{
+	Oid			role = get_role_oid(rolename, true);
+
+	return OidIsValid(role) && has_privs_of_role(GetOuterUserId(), role);
+}
+
+/*
+ * Is the actor a system administrator?  Either the database role has the
+ * privileges of enroll_admin (superusers do), or the acting account has
+ * is_admin.
+ */
+bool
+EnrollActorIsAdmin(void)
+{
+	int64		account;
+	Datum		d;
+
+	if (OuterRoleHas("enroll_admin"))
+		return true;
+	if (!EnrollCurrentAccount(&account))
+		return false;
+	return OwnerLookup(&plan_account_is_admin,
+					   "SELECT is_admin FROM enroll.account"
+					   " WHERE id OPERATOR(pg_catalog.=) $1",
+					   INT8OID, Int64GetDatum(account), &d) &&
+		DatumGetBool(d);
+}
+
+/* Refuse with 42501 unless the actor is a system administrator. */
+void
+EnrollRequireAdmin(const char *action)
+{
+	if (!EnrollActorIsAdmin())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to %s", action),
+				 errdetail("Only system administrators may do this."),
+				 errhint("Act as an account with is_admin, or connect as a member of enroll_admin.")));
+}
+
+PG_FUNCTION_INFO_V1(act_as);
+/*
+ * enroll.act_as(account bigint): the application says which account it acts
+ * for until the end of the transaction.  Only members of enroll_app or
+ * enroll_admin (and superusers) may call it.
+ */
+Datum
+act_as(PG_FUNCTION_ARGS)
+{
+	int64		account;
+	ActorSave  *top;
+	SubTransactionId subid = GetCurrentSubTransactionId();
+
+	if (!OuterRoleHas("enroll_app") && !OuterRoleHas("enroll_admin"))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to act as an account"),
+				 errdetail("Role \"%s\" is not a member of enroll_app.",
+						   GetUserNameFromId(GetOuterUserId(), false)),
+				 errhint("Applications connect with a role granted enroll_app.")));
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("account must not be null"),
+				 errhint("To act anonymously, do not call enroll.act_as in this transaction.")));
+	account = PG_GETARG_INT64(0);
+	if (!AccountExists(account))
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_UNKNOWN_ACCOUNT),
+				 errmsg("account %lld does not exist", (long long) account),
+				 errhint("Register the account with enroll.register_account first.")));
+
+	/* remember the value from before this subtransaction's first change */
+	top = actor_saves != NIL ? (ActorSave *) linitial(actor_saves) : NULL;
+	if (top == NULL || top->subid != subid)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+		ActorSave  *save = (ActorSave *) palloc(sizeof(ActorSave));
+
+		save->subid = subid;
+		save->prev_set = actor_set;
+		save->prev_account = actor_account;
+		actor_saves = lcons(save, actor_saves);
+		MemoryContextSwitchTo(old);
+	}
+	actor_set = true;
+	actor_account = account;
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(current_account);
+/* enroll.current_account(): the acting account, or NULL when anonymous */
+Datum
+current_account(PG_FUNCTION_ARGS)
+{
+	int64		account;
+
+	if (!EnrollCurrentAccount(&account))
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(account);
+}
+
+PG_FUNCTION_INFO_V1(acting_as_admin);
+/* enroll.acting_as_admin(): is the actor a system administrator? */
+Datum
+acting_as_admin(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(EnrollActorIsAdmin());
+}
+
+PG_FUNCTION_INFO_V1(require_admin);
+/* enroll.require_admin(action text): 42501 unless the actor is an admin */
+Datum
+require_admin(PG_FUNCTION_ARGS)
+{
+	EnrollRequireAdmin(PG_ARGISNULL(0) ? "do this" : text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	PG_RETURN_VOID();
+}
