@@ -18,7 +18,7 @@ DATA = $(sort $(wildcard sql/pg_enroll--*.sql))
 
 REGRESS_SQL = $(sort $(wildcard sql/[0-9][0-9]_*.sql))
 REGRESS = $(patsubst sql/%.sql,%,$(REGRESS_SQL))
-REGRESS_OPTS = --inputdir=. --outputdir=. --load-extension=plpgsql
+REGRESS_OPTS = --inputdir=. --outputdir=. --load-extension=plpgsql --dbname=contrib_regression
 
 ISOLATION_SPECS = $(sort $(wildcard test/isolation/specs/*.spec))
 ISOLATION = $(patsubst test/isolation/specs/%.spec,%,$(ISOLATION_SPECS))

@@ -426,6 +426,7 @@ CREATE FUNCTION enroll.register_account(email text, firstname text DEFAULT '', l
 RETURNS enroll.account
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
+#variable_conflict use_column
 DECLARE
     addr text := pg_catalog.btrim(register_account.email, E' \t\r\n\f\v');
     acc  enroll.account;
@@ -438,7 +439,7 @@ BEGIN
             HINT = 'An address has one "@" between a non-empty local part and a domain, without spaces.';
     END IF;
     INSERT INTO enroll.account AS a (email, firstname, lastname)
-        VALUES (addr, pg_catalog.coalesce(register_account.firstname, ''), pg_catalog.coalesce(register_account.lastname, ''))
+        VALUES (addr, COALESCE(register_account.firstname, ''), COALESCE(register_account.lastname, ''))
         ON CONFLICT ((enroll.email_key(email))) DO NOTHING
         RETURNING a.* INTO acc;
     IF FOUND THEN
@@ -560,7 +561,7 @@ BEGIN
             USING ERRCODE = '42501',
                   DETAIL = 'Only system administrators and current administrators of the organization may do this.';
     END IF;
-    UPDATE enroll.membership x SET is_admin = pg_catalog.coalesce(set_organization_admin.is_admin, false)
+    UPDATE enroll.membership x SET is_admin = COALESCE(set_organization_admin.is_admin, false)
      WHERE x.organization_id OPERATOR(pg_catalog.=) set_organization_admin.organization
        AND x.account_id OPERATOR(pg_catalog.=) set_organization_admin.account
        AND x.left_at IS NULL

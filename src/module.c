@@ -50,9 +50,20 @@ ParseClockValue(const char *str, TimestampTz *result)
 	if (ParseDateTime(str, workbuf, sizeof(workbuf), field, ftype,
 					  MAXDATEFIELDS, &nf) != 0)
 		return false;
+	/* words that stand for a moment other than the one written down */
+	for (int i = 0; i < nf; i++)
+	{
+		static const char *const relative[] = {
+			"now", "today", "tomorrow", "yesterday", "epoch",
+			"infinity", "-infinity", "allballs"
+		};
+
+		for (size_t j = 0; j < lengthof(relative); j++)
+			if (strcmp(field[i], relative[j]) == 0)
+				return false;
+	}
 	if (DecodeDateTime(field, ftype, nf, &dtype, tm, &fsec, &tz) != 0)
 		return false;
-	/* only a real date: no 'now', 'today', 'infinity', 'epoch' shortcuts */
 	if (dtype != DTK_DATE)
 		return false;
 	if (tm2timestamp(tm, fsec, &tz, result) != 0)

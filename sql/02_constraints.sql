@@ -1,0 +1,158 @@
+-- 02_constraints: every structural rule, violated once by a DBA writing rows
+-- by hand, with the error it must raise.  The rules hold without any function.
+\set SHOW_CONTEXT never
+SET TIME ZONE 'UTC';
+SET enroll.clock = '2026-01-10 09:00:00+00';
+-- rows below carry small explicit ids; generated ids start above them
+SELECT count(pg_catalog.setval(c.oid, 1000)) AS sequences_moved
+  FROM pg_class c WHERE c.relnamespace = 'enroll'::regnamespace AND c.relkind = 'S';
+
+INSERT INTO enroll.organization_type (id, code, name) VALUES (1, 'school', 'School'), (2, 'non_profit', 'Non-profit');
+INSERT INTO enroll.organization (id, type_id, name) VALUES (1, 1, 'Lycée Condorcet'), (2, 2, 'Maths for All');
+INSERT INTO enroll.account (id, email, firstname, lastname) VALUES
+    (1, 'alice@example.org', 'Alice', 'Martin'),
+    (2, 'bob@example.org', 'Bob', 'Durand');
+INSERT INTO enroll.course (id, shortname, fullname) VALUES
+    (1, 'SPOCM1', 'SPOC Moodle appropriation, 5 weeks'),
+    (2, 'MATHS', 'Maths exam preparation');
+
+-- S1.5: one account per address, case- and space-insensitively
+INSERT INTO enroll.account (email) VALUES ('ALICE@Example.ORG');
+INSERT INTO enroll.account (email) VALUES (' alice@example.org');
+INSERT INTO enroll.account (email) VALUES ('no-at-sign');
+
+-- organization type is required; types unique by code
+INSERT INTO enroll.organization (type_id, name) VALUES (NULL, 'Nowhere');
+INSERT INTO enroll.organization_type (code, name) VALUES ('school', 'Another school type');
+
+-- one current membership per (account, organization); history may repeat
+INSERT INTO enroll.membership (account_id, organization_id, joined_at, left_at)
+    VALUES (1, 1, '2025-09-01', '2025-12-01');
+INSERT INTO enroll.membership (account_id, organization_id) VALUES (1, 1);
+INSERT INTO enroll.membership (account_id, organization_id) VALUES (1, 1);
+INSERT INTO enroll.membership (account_id, organization_id, joined_at, left_at)
+    VALUES (2, 1, '2026-01-01', '2025-01-01');
+
+-- courses by unique short name (S1.2)
+INSERT INTO enroll.course (shortname, fullname) VALUES ('SPOCM1', 'Duplicate');
+
+-- S2.2/S2.3: price and window required, window not empty, currency ISO 4217
+INSERT INTO enroll.offer (code, title, course_id, price, currency, valid_from, valid_until, access_period)
+    VALUES ('NOPRICE', 'No price', 1, NULL, 'EUR', '2026-01-01', '2026-12-31', '30 days');
+INSERT INTO enroll.offer (code, title, course_id, price, currency, valid_from, valid_until, access_period)
+    VALUES ('NOEND', 'No end', 1, 0, 'EUR', '2026-01-01', NULL, '30 days');
+INSERT INTO enroll.offer (code, title, course_id, price, currency, valid_from, valid_until, access_period)
+    VALUES ('BACKWARDS', 'Backwards', 1, 0, 'EUR', '2026-12-31', '2026-01-01', '30 days');
+INSERT INTO enroll.offer (code, title, course_id, price, currency, valid_from, valid_until, access_period)
+    VALUES ('EMPTY', 'Empty window', 1, 0, 'EUR', '2026-01-01', '2026-01-01', '30 days');
+INSERT INTO enroll.offer (code, title, course_id, price, currency, valid_from, valid_until, access_period, required_level)
+    VALUES ('NEG', 'Negative', 1, -1, 'EUR', '2026-01-01', '2026-12-31', '30 days', 'billing');
+INSERT INTO enroll.offer (code, title, course_id, price, currency, valid_from, valid_until, access_period)
+    VALUES ('CUR', 'Currency', 1, 0, 'eur', '2026-01-01', '2026-12-31', '30 days');
+-- S2.11: a paid offer needs the billing profile level
+INSERT INTO enroll.offer (code, title, course_id, price, currency, valid_from, valid_until, access_period)
+    VALUES ('PAIDDEFAULT', 'Paid at default level', 1, 10, 'EUR', '2026-01-01', '2026-12-31', '35 days');
+-- seats belong to organization offers, and organization offers have seats
+INSERT INTO enroll.offer (code, title, course_id, price, currency, valid_from, valid_until, access_period, recipient_kind)
+    VALUES ('ORGNOSEATS', 'Org without seats', 1, 0, 'EUR', '2026-01-01', '2026-12-31', '30 days', 'organization');
+INSERT INTO enroll.offer (code, title, course_id, price, currency, valid_from, valid_until, access_period, seats)
+    VALUES ('PERSONSEATS', 'Person with seats', 1, 0, 'EUR', '2026-01-01', '2026-12-31', '30 days', 5);
+-- valid offers
+INSERT INTO enroll.offer (id, code, title, course_id, price, currency, valid_from, valid_until, access_period, required_level)
+    VALUES (1, 'SPOCM1', 'SPOC Moodle appropriation, 5 weeks', 1, 10.00, 'EUR', '2026-01-01', '2026-12-31', '35 days', 'billing');
+INSERT INTO enroll.offer (id, code, title, course_id, price, currency, valid_from, valid_until, access_period, visibility)
+    VALUES (2, 'PRIV-P', 'Private, for persons', 2, 0, 'EUR', '2026-01-01', '2026-12-31', '30 days', 'private');
+INSERT INTO enroll.offer (id, code, title, course_id, price, currency, valid_from, valid_until, access_period, visibility, recipient_kind, seats)
+    VALUES (3, 'PRIV-O', 'Private, for organizations', 2, 0, 'EUR', '2026-01-01', '2026-12-31', '30 days', 'private', 'organization', 10);
+
+-- S2.7: addressees of a private offer are all of the offer's kind, account XOR organization
+INSERT INTO enroll.offer_recipient (offer_id, recipient_kind, account_id) VALUES (2, 'person', 1);
+INSERT INTO enroll.offer_recipient (offer_id, recipient_kind, organization_id) VALUES (3, 'organization', 1);
+INSERT INTO enroll.offer_recipient (offer_id, recipient_kind, organization_id) VALUES (2, 'organization', 1);
+INSERT INTO enroll.offer_recipient (offer_id, recipient_kind, account_id) VALUES (3, 'person', 2);
+INSERT INTO enroll.offer_recipient (offer_id, recipient_kind, account_id, organization_id) VALUES (2, 'person', 2, 1);
+INSERT INTO enroll.offer_recipient (offer_id, recipient_kind, account_id) VALUES (2, 'person', 1);
+-- a public offer has no addressees
+INSERT INTO enroll.offer_recipient (offer_id, recipient_kind, account_id) VALUES (1, 'person', 2);
+-- an offer with addressees cannot change kind or become public under them
+UPDATE enroll.offer SET recipient_kind = 'organization', seats = 3 WHERE id = 2;
+UPDATE enroll.offer SET visibility = 'public' WHERE id = 2;
+
+-- licenses: account XOR organization, course of the offer, one current per holder and course (S2.23)
+INSERT INTO enroll.license (id, offer_id, course_id, holder_kind, account_id, accepted_via, price_paid, currency, access_from, access_until)
+    VALUES (1, 1, 1, 'person', 1, 'self', 10, 'EUR', '2026-01-10', '2026-02-14');
+INSERT INTO enroll.license (offer_id, course_id, holder_kind, account_id, accepted_via, price_paid, currency, access_from, access_until)
+    VALUES (1, 1, 'person', 1, 'self', 10, 'EUR', '2026-01-11', '2026-02-15');
+INSERT INTO enroll.license (offer_id, course_id, holder_kind, account_id, organization_id, accepted_via, price_paid, currency, access_from, access_until)
+    VALUES (1, 1, 'person', 2, 1, 'self', 10, 'EUR', '2026-01-10', '2026-02-14');
+INSERT INTO enroll.license (offer_id, course_id, holder_kind, account_id, accepted_via, price_paid, currency, access_from, access_until)
+    VALUES (1, 2, 'person', 2, 'self', 10, 'EUR', '2026-01-10', '2026-02-14');
+INSERT INTO enroll.license (offer_id, course_id, holder_kind, organization_id, accepted_via, price_paid, currency, access_from, access_until)
+    VALUES (3, 2, 'organization', 1, 'org_admin', 0, 'EUR', '2026-01-10', '2026-02-09');
+INSERT INTO enroll.license (offer_id, course_id, holder_kind, organization_id, registrar_org_id, seats, accepted_via, price_paid, currency, access_from, access_until)
+    VALUES (3, 2, 'organization', 1, 1, 10, 'org_admin', 0, 'EUR', '2026-01-10', '2026-02-09');
+INSERT INTO enroll.license (offer_id, course_id, holder_kind, account_id, accepted_via, price_paid, currency, access_from, access_until, ended_at)
+    VALUES (1, 1, 'person', 2, 'self', 10, 'EUR', '2026-01-10', '2026-02-14', '2026-01-11');
+INSERT INTO enroll.license (offer_id, course_id, holder_kind, account_id, accepted_via, price_paid, currency, access_from, access_until)
+    VALUES (1, 1, 'person', 2, 'self', 10, 'EUR', '2026-02-14', '2026-01-10');
+-- ending the current license makes room for the next one; a superseded one names its successor
+INSERT INTO enroll.license (id, offer_id, course_id, holder_kind, account_id, accepted_via, price_paid, currency, access_from, access_until)
+    VALUES (2, 1, 1, 'person', 1, 'self', 10, 'EUR', '2026-01-10', '2026-02-14');
+BEGIN;
+UPDATE enroll.license SET ended_at = '2026-01-10', end_reason = 'superseded' WHERE id = 1;
+ROLLBACK;
+BEGIN;
+UPDATE enroll.license SET ended_at = '2026-01-10', end_reason = 'revoked' WHERE id = 1;
+INSERT INTO enroll.license (id, offer_id, course_id, holder_kind, account_id, accepted_via, price_paid, currency, access_from, access_until)
+    VALUES (2, 1, 1, 'person', 1, 'self', 10, 'EUR', '2026-01-10', '2026-02-14');
+SELECT id, ended_at, end_reason FROM enroll.license ORDER BY id;
+ROLLBACK;
+-- an organization license: seats; a seat is a person license of the same course
+INSERT INTO enroll.license (id, offer_id, course_id, holder_kind, organization_id, seats, accepted_via, price_paid, currency, access_from, access_until)
+    VALUES (10, 3, 2, 'organization', 1, 10, 'org_admin', 0, 'EUR', '2026-01-10', '2026-02-09');
+INSERT INTO enroll.license (offer_id, course_id, holder_kind, organization_id, seats, accepted_via, price_paid, currency, access_from, access_until)
+    VALUES (3, 2, 'organization', 1, 10, 'org_admin', 0, 'EUR', '2026-01-10', '2026-02-09');
+INSERT INTO enroll.license (offer_id, course_id, holder_kind, organization_id, seats, parent_license, accepted_via, price_paid, currency, access_from, access_until)
+    VALUES (3, 2, 'organization', 2, 1, 10, 'org_admin', 0, 'EUR', '2026-01-10', '2026-02-09');
+INSERT INTO enroll.license (offer_id, course_id, holder_kind, account_id, parent_license, accepted_via, price_paid, currency, access_from, access_until)
+    VALUES (1, 1, 'person', 2, 10, 'org_admin', 0, 'EUR', '2026-01-10', '2026-02-09');
+INSERT INTO enroll.license (id, offer_id, course_id, holder_kind, account_id, parent_license, accepted_via, price_paid, currency, access_from, access_until)
+    VALUES (11, 3, 2, 'person', 2, 10, 'org_admin', 0, 'EUR', '2026-01-10', '2026-02-09');
+
+-- groups: one per (course, order reference) (S1.4); enrollments: one per (course, account)
+INSERT INTO enroll.course_group (id, course_id, idnumber, name) VALUES (1, 1, 'PO-1', 'Order PO-1');
+INSERT INTO enroll.course_group (course_id, idnumber, name) VALUES (1, 'PO-1', 'Again');
+INSERT INTO enroll.course_group (course_id, idnumber, name) VALUES (2, 'PO-1', 'Same reference, other course');
+INSERT INTO enroll.enrollment (course_id, account_id, role_id, group_id, license_id) VALUES (1, 1, 1, 1, 1);
+INSERT INTO enroll.enrollment (course_id, account_id, role_id) VALUES (1, 1, 2);
+-- the group and the license of an enrollment belong to its course
+INSERT INTO enroll.enrollment (course_id, account_id, role_id, group_id) VALUES (2, 2, 1, 1);
+INSERT INTO enroll.enrollment (course_id, account_id, role_id, license_id) VALUES (2, 2, 1, 1);
+INSERT INTO enroll.enrollment (course_id, account_id, role_id, time_start, time_end) VALUES (2, 2, 1, '2026-02-01', '2026-01-01');
+
+-- role assignments: unique per (role, account, context); system has no context id
+INSERT INTO enroll.role_assignment (role_id, account_id, context_level, context_id) VALUES (3, 1, 'user', 2);
+INSERT INTO enroll.role_assignment (role_id, account_id, context_level, context_id) VALUES (3, 1, 'user', 2);
+INSERT INTO enroll.role_assignment (role_id, account_id, context_level, context_id) VALUES (3, 1, 'system', NULL);
+INSERT INTO enroll.role_assignment (role_id, account_id, context_level, context_id) VALUES (3, 1, 'system', NULL);
+INSERT INTO enroll.role_assignment (role_id, account_id, context_level, context_id) VALUES (3, 1, 'course', NULL);
+
+-- purchase orders: unique reference, positive seats
+INSERT INTO enroll.purchase_order (order_ref, operator_id, offer_id, seats, request) VALUES ('PO-1', 1, 1, 4, '{}');
+INSERT INTO enroll.purchase_order (order_ref, operator_id, offer_id, seats, request) VALUES ('PO-1', 2, 1, 4, '{}');
+INSERT INTO enroll.purchase_order (order_ref, operator_id, offer_id, seats, request) VALUES ('PO-2', 1, 1, 0, '{}');
+
+-- profile must be a JSON object
+UPDATE enroll.account SET profile = '[1,2]' WHERE id = 1;
+
+-- what survived
+SELECT id, code, price, currency, required_level, visibility, recipient_kind, seats FROM enroll.offer ORDER BY id;
+SELECT id, holder_kind, account_id, organization_id, course_id, ended_at FROM enroll.license ORDER BY id;
+SELECT account_id, organization_id, left_at IS NULL AS current FROM enroll.membership ORDER BY id;
+
+-- clean up for the following tests (the event log is untouched here)
+TRUNCATE enroll.enrollment, enroll.role_assignment, enroll.purchase_order, enroll.group_member,
+         enroll.course_group, enroll.license, enroll.offer_recipient, enroll.offer_registrar_type,
+         enroll.offer, enroll.membership, enroll.course, enroll.account, enroll.organization,
+         enroll.organization_type;
+RESET enroll.clock;
