@@ -673,3 +673,15 @@ SELECT pg_catalog.pg_extension_config_dump('enroll.purchase_order', '');
 SELECT pg_catalog.pg_extension_config_dump('enroll.purchase_order_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('enroll.event', '');
 SELECT pg_catalog.pg_extension_config_dump('enroll.event_id_seq', '');
+
+-------------------------------------------------------------------------------
+-- Acceptance and profiles (S2.5, S2.8-S2.17, S2.21-S2.22)
+-------------------------------------------------------------------------------
+-- @@acceptance-begin@@
+-- @@acceptance-end@@
+
+-------------------------------------------------------------------------------
+-- Offers (S2.1-S2.7)
+-------------------------------------------------------------------------------
+-- @@offers-begin@@
+-- @@offers-end@@

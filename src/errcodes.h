@@ -17,9 +17,32 @@
 #define ERRCODE_ENROLL_NOT_LOGGED_IN			MAKE_SQLSTATE('P','E','0','0','1')
 /* PE002: the offer is not active: upcoming or expired (S2.3, S2.5) */
 #define ERRCODE_ENROLL_OFFER_NOT_ACTIVE			MAKE_SQLSTATE('P','E','0','0','2')
+/* PE003: the offer is not visible to the beneficiary, or the actor may not accept it for them (S2.6-S2.8) */
+#define ERRCODE_ENROLL_OFFER_NOT_ACCEPTABLE		MAKE_SQLSTATE('P','E','0','0','3')
+/* PE004: the beneficiary's profile level is below the offer's required level (S2.11) */
+#define ERRCODE_ENROLL_PROFILE_LEVEL			MAKE_SQLSTATE('P','E','0','0','4')
+/* PE005: the offer needs a registrar organization and none was named (S2.13, S2.17) */
+#define ERRCODE_ENROLL_REGISTRAR_REQUIRED		MAKE_SQLSTATE('P','E','0','0','5')
+/* PE006: the registrar organization named does not qualify (type, membership) (S2.17) */
+#define ERRCODE_ENROLL_REGISTRAR_INVALID		MAKE_SQLSTATE('P','E','0','0','6')
+/* PE007: the offer's extra condition was not accepted (S2.21, S2.22) */
+#define ERRCODE_ENROLL_CONDITION_NOT_ACCEPTED	MAKE_SQLSTATE('P','E','0','0','7')
+/* PE008: a change of an offer's validity window that S2.4 forbids */
+#define ERRCODE_ENROLL_VALIDITY_CHANGE			MAKE_SQLSTATE('P','E','0','0','8')
+/* PE009: profile data missing or invalid for the requested level (S2.12) */
+#define ERRCODE_ENROLL_PROFILE_DATA				MAKE_SQLSTATE('P','E','0','0','9')
+/* PE010: the offer is for the other kind of holder (person vs organization) (S2.7, S2.8) */
+#define ERRCODE_ENROLL_HOLDER_KIND				MAKE_SQLSTATE('P','E','0','1','0')
 /* PE012: enroll.event is append-only: rows are never updated or deleted */
 #define ERRCODE_ENROLL_EVENT_APPEND_ONLY		MAKE_SQLSTATE('P','E','0','1','2')
 /* PE013: the account named does not exist */
 #define ERRCODE_ENROLL_UNKNOWN_ACCOUNT			MAKE_SQLSTATE('P','E','0','1','3')
+
+/* PE014: the account is not a current member of the organization */
+#define ERRCODE_ENROLL_NOT_A_MEMBER				MAKE_SQLSTATE('P','E','0','1','4')
+/* PE015: the offer named does not exist */
+#define ERRCODE_ENROLL_UNKNOWN_OFFER			MAKE_SQLSTATE('P','E','0','1','5')
+/* PE016: the organization named does not exist */
+#define ERRCODE_ENROLL_UNKNOWN_ORGANIZATION		MAKE_SQLSTATE('P','E','0','1','6')
 
 #endif							/* PG_ENROLL_ERRCODES_H */
