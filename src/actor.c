@@ -30,6 +30,7 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
 #include "access/htup_details.h"
 
 #include "pg_enroll.h"
@@ -56,9 +57,18 @@ static bool mapping_found = false;
 static int64 mapping_account = 0;
 
 /* prepared plans, kept across transactions */
-static SPIPlanPtr plan_account_by_role = NULL;
-static SPIPlanPtr plan_account_exists = NULL;
-static SPIPlanPtr plan_account_is_admin = NULL;
+static EnrollPlan plan_account_by_role = {
+	"SELECT id FROM enroll.account WHERE login_role OPERATOR(pg_catalog.=) $1",
+	1, {NAMEOID}
+};
+static EnrollPlan plan_account_exists = {
+	"SELECT true FROM enroll.account WHERE id OPERATOR(pg_catalog.=) $1",
+	1, {INT8OID}
+};
+static EnrollPlan plan_account_is_admin = {
+	"SELECT is_admin FROM enroll.account WHERE id OPERATOR(pg_catalog.=) $1",
+	1, {INT8OID}
+};
 
 /* forget everything transaction-scoped */
 static void
@@ -156,13 +166,11 @@ EnrollOwnerId(void)
  * recurse.  Returns false when no row matched.
  */
 static bool
-OwnerLookup(SPIPlanPtr *plan, const char *sql, Oid argtype, Datum arg,
-			Datum *result)
+OwnerLookup(EnrollPlan *plan, Datum arg, Datum *result)
 {
 	Oid			save_userid;
 	int			save_sec;
 	volatile bool found = false;
-	int			ret;
 
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(EnrollOwnerId(),
@@ -171,26 +179,12 @@ OwnerLookup(SPIPlanPtr *plan, const char *sql, Oid argtype, Datum arg,
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		if (*plan == NULL)
-		{
-			SPIPlanPtr	p = SPI_prepare(sql, 1, &argtype);
-
-			if (p == NULL)
-				elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-			if (SPI_keepplan(p) != 0)
-				elog(ERROR, "SPI_keepplan failed");
-			*plan = p;
-		}
-		ret = SPI_execute_plan(*plan, &arg, NULL, true, 1);
-		if (ret != SPI_OK_SELECT)
-			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
-		if (SPI_processed > 0)
+		if (EnrollExecute(plan, &arg, NULL, true, 1, SPI_OK_SELECT) > 0)
 		{
 			bool		isnull;
 
 			/* bigint and bool are pass-by-value: nothing to copy out */
-			*result = SPI_getbinval(SPI_tuptable->vals[0],
-									SPI_tuptable->tupdesc, 1, &isnull);
+			*result = EnrollGetDatum(0, 1, &isnull);
 			found = !isnull;
 		}
 		SPI_finish();
@@ -209,10 +203,7 @@ AccountExists(int64 account)
 {
 	Datum		d;
 
-	return OwnerLookup(&plan_account_exists,
-					   "SELECT true FROM enroll.account"
-					   " WHERE id OPERATOR(pg_catalog.=) $1",
-					   INT8OID, Int64GetDatum(account), &d);
+	return OwnerLookup(&plan_account_exists, Int64GetDatum(account), &d);
 }
 
 /*
@@ -236,9 +227,6 @@ EnrollCurrentAccount(int64 *account)
 
 		mapping_found = rolename != NULL &&
 			OwnerLookup(&plan_account_by_role,
-						"SELECT id FROM enroll.account"
-						" WHERE login_role OPERATOR(pg_catalog.=) $1",
-						NAMEOID,
 						DirectFunctionCall1(namein, CStringGetDatum(rolename)),
 						&d);
 		mapping_account = mapping_found ? DatumGetInt64(d) : 0;
@@ -288,10 +276,7 @@ EnrollActorIsAdmin(void)
 		return true;
 	if (!EnrollCurrentAccount(&account))
 		return false;
-	return OwnerLookup(&plan_account_is_admin,
-					   "SELECT is_admin FROM enroll.account"
-					   " WHERE id OPERATOR(pg_catalog.=) $1",
-					   INT8OID, Int64GetDatum(account), &d) &&
+	return OwnerLookup(&plan_account_is_admin, Int64GetDatum(account), &d) &&
 		DatumGetBool(d);
 }
 

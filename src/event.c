@@ -21,7 +21,12 @@
 
 #include "pg_enroll.h"
 
-static SPIPlanPtr plan_insert_event = NULL;
+static EnrollPlan plan_insert_event = {
+	"INSERT INTO enroll.event"
+	" (at, account_id, db_role, what, table_name, row_id, details)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7)",
+	7, {TIMESTAMPTZOID, INT8OID, NAMEOID, TEXTOID, TEXTOID, INT8OID, JSONBOID}
+};
 
 /*
  * Append one row to enroll.event.  Runs through SPI (so the table's
@@ -32,14 +37,11 @@ void
 EnrollLogEvent(const char *what, const char *table_name, int64 row_id,
 			   Jsonb *details)
 {
-	Oid			argtypes[7] = {TIMESTAMPTZOID, INT8OID, NAMEOID, TEXTOID,
-	TEXTOID, INT8OID, JSONBOID};
 	Datum		values[7];
 	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	int64		account;
 	Oid			save_userid;
 	int			save_sec;
-	int			ret;
 
 	Assert(what != NULL);
 	values[0] = TimestampTzGetDatum(EnrollClockNow());
@@ -69,22 +71,7 @@ EnrollLogEvent(const char *what, const char *table_name, int64 row_id,
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		if (plan_insert_event == NULL)
-		{
-			SPIPlanPtr	p = SPI_prepare("INSERT INTO enroll.event"
-										" (at, account_id, db_role, what, table_name, row_id, details)"
-										" VALUES ($1, $2, $3, $4, $5, $6, $7)",
-										7, argtypes);
-
-			if (p == NULL)
-				elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-			if (SPI_keepplan(p) != 0)
-				elog(ERROR, "SPI_keepplan failed");
-			plan_insert_event = p;
-		}
-		ret = SPI_execute_plan(plan_insert_event, values, nulls, false, 0);
-		if (ret != SPI_OK_INSERT)
-			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+		EnrollExecute(&plan_insert_event, values, nulls, false, 0, SPI_OK_INSERT);
 		SPI_finish();
 	}
 	PG_FINALLY();

@@ -13,7 +13,18 @@
 #include "datatype/timestamp.h"
 #include "utils/jsonb.h"
 
+#include "executor/spi.h"
+
 #include "errcodes.h"
+
+/* a statement prepared once per backend and kept (see spi_util.c) */
+typedef struct EnrollPlan
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[12];
+	SPIPlanPtr	plan;
+} EnrollPlan;
 
 /* in module.c */
 extern TimestampTz EnrollClockNow(void);
@@ -25,6 +36,12 @@ extern int64 EnrollRequireAccount(void);
 extern bool EnrollActorIsAdmin(void);
 extern void EnrollRequireAdmin(const char *action);
 extern Oid	EnrollOwnerId(void);
+
+/* in spi_util.c */
+extern SPIPlanPtr EnrollPrepare(EnrollPlan *plan);
+extern uint64 EnrollExecute(EnrollPlan *plan, Datum *values, const char *nulls,
+							bool read_only, long count, int expected);
+extern Datum EnrollGetDatum(uint64 row, int col, bool *isnull);
 
 /* in event.c */
 extern void EnrollLogEvent(const char *what, const char *table_name,
