@@ -300,10 +300,14 @@ CREATE TABLE enroll.license (
     ended_at               timestamptz,
     end_reason             enroll.license_end_reason,
     end_note               text,
-    superseded_by          bigint REFERENCES enroll.license (id),
+    superseded_by          bigint,
     order_ref              text,
     CONSTRAINT license_offer_course_fkey FOREIGN KEY (offer_id, course_id) REFERENCES enroll.offer (id, course_id),
     CONSTRAINT license_id_course_key UNIQUE (id, course_id),
+    -- deferred: the old license names its successor before the successor is inserted,
+    -- because the partial unique index admits the new one only once the old has ended
+    CONSTRAINT license_superseded_by_fkey FOREIGN KEY (superseded_by) REFERENCES enroll.license (id)
+        DEFERRABLE INITIALLY DEFERRED,
     CONSTRAINT license_parent_fkey FOREIGN KEY (parent_license, course_id) REFERENCES enroll.license (id, course_id),
     CONSTRAINT license_one_holder CHECK (
         (holder_kind OPERATOR(pg_catalog.=) 'person' AND account_id IS NOT NULL AND organization_id IS NULL) OR
@@ -678,10 +682,660 @@ SELECT pg_catalog.pg_extension_config_dump('enroll.event_id_seq', '');
 -- Acceptance and profiles (S2.5, S2.8-S2.17, S2.21-S2.22)
 -------------------------------------------------------------------------------
 -- @@acceptance-begin@@
+CREATE FUNCTION enroll.require_account() RETURNS bigint
+    AS 'MODULE_PATHNAME', 'require_account' LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION enroll.require_account() IS
+  'The acting account, or error PE001 "not logged in". Internal helper of the extension''s functions.';
+
+CREATE FUNCTION enroll.profile_missing_fields(level enroll.profile_level, data jsonb)
+RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT COALESCE(pg_catalog.array_agg(f.field ORDER BY f.ord), '{}')
+      FROM (VALUES
+              (1, 'firstname', data #>> '{firstname}', '.'),
+              (2, 'lastname', data #>> '{lastname}', '.'),
+              (3, 'address.street', data #>> '{address,street}', '.'),
+              (4, 'address.postal_code', data #>> '{address,postal_code}', '.'),
+              (5, 'address.city', data #>> '{address,city}', '.'),
+              (6, 'address.country', data #>> '{address,country}', '^[A-Z]{2}$')
+           ) AS f(ord, field, value, pattern)
+     WHERE level OPERATOR(pg_catalog.>=) 'billing'::enroll.profile_level
+       AND (f.value IS NULL
+            OR pg_catalog.btrim(f.value) OPERATOR(pg_catalog.=) ''
+            OR f.value OPERATOR(pg_catalog.!~) f.pattern);
+END;
+COMMENT ON FUNCTION enroll.profile_missing_fields(enroll.profile_level, jsonb) IS
+  'The fields a profile level needs that data lacks or gets wrong (S2.11, S2.12). billing: firstname, lastname and a postal address (address.street, address.postal_code, address.city, address.country as ISO 3166-1 alpha-2). Empty array: complete.';
+
+CREATE FUNCTION enroll.account_profile_data(a enroll.account) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+           'firstname', NULLIF(a.firstname, ''), 'lastname', NULLIF(a.lastname, '')))
+       OPERATOR(pg_catalog.||) a.profile;
+COMMENT ON FUNCTION enroll.account_profile_data(enroll.account) IS
+  'The profile data an account has supplied: its names and its profile object, as enroll.profile_missing_fields reads them.';
+
+CREATE FUNCTION enroll.upgrade_profile(level enroll.profile_level, data jsonb)
+RETURNS enroll.account
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    me      bigint := enroll.require_account();
+    acc     enroll.account;
+    merged  jsonb;
+    missing text[];
+BEGIN
+    IF upgrade_profile.level IS NULL OR upgrade_profile.data IS NULL THEN
+        RAISE EXCEPTION 'level and data must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF pg_catalog.jsonb_typeof(upgrade_profile.data) OPERATOR(pg_catalog.<>) 'object' THEN
+        RAISE EXCEPTION 'profile data must be a JSON object, not %', pg_catalog.jsonb_typeof(upgrade_profile.data)
+            USING ERRCODE = '22023',
+                  HINT = 'Pass e.g. {"firstname": "...", "lastname": "...", "address": {"street": "...", "postal_code": "...", "city": "...", "country": "FR"}}.';
+    END IF;
+    IF upgrade_profile.data ? 'address' AND pg_catalog.jsonb_typeof(upgrade_profile.data -> 'address') OPERATOR(pg_catalog.<>) 'object' THEN
+        RAISE EXCEPTION 'profile field "address" must be a JSON object' USING ERRCODE = '22023';
+    END IF;
+    SELECT a.* INTO STRICT acc FROM enroll.account a WHERE a.id OPERATOR(pg_catalog.=) me FOR NO KEY UPDATE;
+    merged := enroll.account_profile_data(acc) OPERATOR(pg_catalog.||) upgrade_profile.data;
+    missing := enroll.profile_missing_fields(upgrade_profile.level, merged);
+    IF pg_catalog.cardinality(missing) OPERATOR(pg_catalog.>) 0 THEN
+        RAISE EXCEPTION 'profile data incomplete for level "%"', upgrade_profile.level
+            USING ERRCODE = 'PE009',
+                  DETAIL = pg_catalog.format('Missing or invalid: %s.', pg_catalog.array_to_string(missing, ', ')),
+                  HINT = 'Level billing needs firstname, lastname and address.street, address.postal_code, address.city, address.country (two capital letters).';
+    END IF;
+    UPDATE enroll.account a
+       SET firstname = COALESCE(merged ->> 'firstname', a.firstname),
+           lastname = COALESCE(merged ->> 'lastname', a.lastname),
+           profile = (a.profile OPERATOR(pg_catalog.||) upgrade_profile.data) OPERATOR(pg_catalog.-) 'firstname' OPERATOR(pg_catalog.-) 'lastname',
+           profile_level = GREATEST(a.profile_level, upgrade_profile.level)
+     WHERE a.id OPERATOR(pg_catalog.=) me
+    RETURNING a.* INTO acc;
+    PERFORM enroll.log_event('account.upgrade_profile', 'account', me,
+        pg_catalog.jsonb_build_object('level', upgrade_profile.level,
+            'fields', (SELECT pg_catalog.jsonb_agg(k ORDER BY k) FROM pg_catalog.jsonb_object_keys(upgrade_profile.data) k)));
+    RETURN acc;
+END
+$fn$;
+COMMENT ON FUNCTION enroll.upgrade_profile(enroll.profile_level, jsonb) IS
+  'The acting account supplies the data a profile level needs (S2.11, S2.12); every missing or invalid field is listed at once (PE009). The level never goes down.';
+
+CREATE FUNCTION enroll.join_organization(organization bigint)
+RETURNS enroll.membership
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    me bigint := enroll.require_account();
+    m  enroll.membership;
+BEGIN
+    IF NOT EXISTS (SELECT FROM enroll.organization o WHERE o.id OPERATOR(pg_catalog.=) join_organization.organization) THEN
+        RAISE EXCEPTION 'organization % does not exist', join_organization.organization USING ERRCODE = 'PE016';
+    END IF;
+    INSERT INTO enroll.membership AS x (account_id, organization_id, joined_at)
+        VALUES (me, join_organization.organization, enroll.clock_now())
+        ON CONFLICT (account_id, organization_id) WHERE left_at IS NULL DO NOTHING
+        RETURNING x.* INTO m;
+    IF FOUND THEN
+        PERFORM enroll.log_event('membership.join', 'membership', m.id,
+                                 pg_catalog.jsonb_build_object('organization', m.organization_id));
+        RETURN m;
+    END IF;
+    SELECT x.* INTO STRICT m FROM enroll.membership x
+     WHERE x.account_id OPERATOR(pg_catalog.=) me
+       AND x.organization_id OPERATOR(pg_catalog.=) join_organization.organization AND x.left_at IS NULL;
+    RETURN m;
+END
+$fn$;
+COMMENT ON FUNCTION enroll.join_organization(bigint) IS
+  'The acting account joins an organization (S2.17); joining one it already belongs to returns the current membership.';
+
+CREATE FUNCTION enroll.leave_organization(organization bigint, account bigint DEFAULT NULL)
+RETURNS enroll.membership
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    me     bigint := enroll.require_account();
+    target bigint := COALESCE(leave_organization.account, me);
+    m      enroll.membership;
+BEGIN
+    IF target OPERATOR(pg_catalog.<>) me AND NOT enroll.acting_as_admin() AND NOT EXISTS (
+        SELECT FROM enroll.membership x
+         WHERE x.organization_id OPERATOR(pg_catalog.=) leave_organization.organization
+           AND x.account_id OPERATOR(pg_catalog.=) me AND x.left_at IS NULL AND x.is_admin) THEN
+        RAISE EXCEPTION 'permission denied to remove account % from organization %', target, leave_organization.organization
+            USING ERRCODE = '42501',
+                  DETAIL = 'Only the member, a system administrator or an administrator of the organization may do this.';
+    END IF;
+    UPDATE enroll.membership x SET left_at = enroll.clock_now()
+     WHERE x.account_id OPERATOR(pg_catalog.=) target
+       AND x.organization_id OPERATOR(pg_catalog.=) leave_organization.organization AND x.left_at IS NULL
+    RETURNING x.* INTO m;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'account % is not a current member of organization %', target, leave_organization.organization
+            USING ERRCODE = 'PE014';
+    END IF;
+    PERFORM enroll.log_event('membership.leave', 'membership', m.id,
+                             pg_catalog.jsonb_build_object('organization', m.organization_id, 'account', target));
+    RETURN m;
+END
+$fn$;
+COMMENT ON FUNCTION enroll.leave_organization(bigint, bigint) IS
+  'Ends a current membership (left_at = now): the member themself, a system admin, or an admin of the organization. Licenses naming it as registrar stop granting access (S2.19).';
+
+CREATE FUNCTION enroll.accept_offer(offer bigint, registrar_org bigint DEFAULT NULL,
+                                    join_registrar boolean DEFAULT false, accept_condition boolean DEFAULT false,
+                                    for_account bigint DEFAULT NULL, for_organization bigint DEFAULT NULL,
+                                    order_ref text DEFAULT NULL)
+RETURNS enroll.license
+    AS 'MODULE_PATHNAME', 'accept_offer'
+    LANGUAGE C VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION enroll.accept_offer(bigint, bigint, boolean, boolean, bigint, bigint, text) IS
+  'Accepts an offer and returns the new license (S2.5). Checks in order: logged in (PE001), offer active (PE002), visible and acceptable by this actor for this beneficiary (PE003, PE010, 42501), profile level (PE004), registrar organization (PE005, PE006), extra condition (PE007). The holder''s current license for the course is superseded; access times never add up (S2.23).';
+
+CREATE FUNCTION enroll.offer_requirements(offer bigint) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'offer_requirements'
+    LANGUAGE C STABLE SECURITY DEFINER PARALLEL RESTRICTED
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION enroll.offer_requirements(bigint) IS
+  'The steps the acting account must still take to accept an offer, each with "satisfied": login, profile (always listed above default, S2.12), registrar organization with its candidates (S2.16, S2.17), extra condition text (S2.21). Drives an acceptance UI.';
+
+REVOKE EXECUTE ON FUNCTION enroll.require_account(), enroll.profile_missing_fields(enroll.profile_level, jsonb),
+    enroll.account_profile_data(enroll.account), enroll.upgrade_profile(enroll.profile_level, jsonb),
+    enroll.join_organization(bigint), enroll.leave_organization(bigint, bigint),
+    enroll.accept_offer(bigint, bigint, boolean, boolean, bigint, bigint, text),
+    enroll.offer_requirements(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION enroll.profile_missing_fields(enroll.profile_level, jsonb),
+    enroll.upgrade_profile(enroll.profile_level, jsonb),
+    enroll.join_organization(bigint), enroll.leave_organization(bigint, bigint),
+    enroll.accept_offer(bigint, bigint, boolean, boolean, bigint, bigint, text),
+    enroll.offer_requirements(bigint)
+    TO enroll_admin, enroll_app;
+GRANT EXECUTE ON FUNCTION enroll.offer_requirements(bigint) TO enroll_reader;
 -- @@acceptance-end@@
 
 -------------------------------------------------------------------------------
 -- Offers (S2.1-S2.7)
 -------------------------------------------------------------------------------
 -- @@offers-begin@@
+
+-- S2.4: the validity window may be edited, never into the past; the start of
+-- an offer that has started is frozen.  A trigger, so that it holds for every
+-- UPDATE whoever issues it (the functions below, a DBA in psql).
+CREATE FUNCTION enroll.offer_validity_guard() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'offer_validity_guard' LANGUAGE C;
+COMMENT ON FUNCTION enroll.offer_validity_guard() IS
+  'Trigger function on enroll.offer (BEFORE UPDATE): a changed valid_from or valid_until may not lie in the past, valid_from is frozen once the offer has started, and the window stays non-empty (S2.4, PE008).';
+
+CREATE TRIGGER offer_validity_guard BEFORE UPDATE ON enroll.offer
+    FOR EACH ROW EXECUTE FUNCTION enroll.offer_validity_guard();
+COMMENT ON TRIGGER offer_validity_guard ON enroll.offer IS
+  'S2.4: validity edits never reach into the past; the start of an offer that has started is frozen (PE008).';
+
+-- One definition of the states (S2.3): valid_from inclusive, valid_until exclusive.
+CREATE FUNCTION enroll.offer_window_state(valid_from timestamptz, valid_until timestamptz, instant timestamptz)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE
+    WHEN valid_from IS NULL OR valid_until IS NULL OR instant IS NULL THEN NULL
+    WHEN instant OPERATOR(pg_catalog.<) valid_from THEN 'upcoming'
+    WHEN instant OPERATOR(pg_catalog.<) valid_until THEN 'active'
+    ELSE 'expired'
+END;
+COMMENT ON FUNCTION enroll.offer_window_state(timestamptz, timestamptz, timestamptz) IS
+  'State of a validity window at an instant (S2.3): upcoming before valid_from, active from valid_from (inclusive) until valid_until (exclusive), expired from valid_until on.';
+
+CREATE FUNCTION enroll.offer_state(offer bigint)
+RETURNS text
+LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    f timestamptz;
+    u timestamptz;
+BEGIN
+    SELECT o.valid_from, o.valid_until INTO f, u
+      FROM enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) offer_state.offer;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'offer % does not exist', offer_state.offer USING ERRCODE = 'PE015';
+    END IF;
+    RETURN enroll.offer_window_state(f, u, enroll.clock_now());
+END
+$fn$;
+COMMENT ON FUNCTION enroll.offer_state(bigint) IS
+  'upcoming, active or expired at enroll.clock_now() (S2.3): active from valid_from (inclusive) until valid_until (exclusive). Unknown offer: PE015.';
+
+-- Is a private offer addressed to the acting account, directly or through a
+-- current membership of an addressed organization (S2.7)?  SECURITY DEFINER so
+-- that the answer does not depend on what the caller's RLS lets it see.
+CREATE FUNCTION enroll.offer_addressed_to_actor(offer bigint)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+RETURN EXISTS (
+        SELECT FROM enroll.offer_recipient r
+         WHERE r.offer_id OPERATOR(pg_catalog.=) offer_addressed_to_actor.offer
+           AND r.account_id OPERATOR(pg_catalog.=) enroll.current_account())
+    OR EXISTS (
+        SELECT FROM enroll.offer_recipient r
+          JOIN enroll.membership m ON m.organization_id OPERATOR(pg_catalog.=) r.organization_id
+         WHERE r.offer_id OPERATOR(pg_catalog.=) offer_addressed_to_actor.offer
+           AND m.account_id OPERATOR(pg_catalog.=) enroll.current_account()
+           AND m.left_at IS NULL);
+COMMENT ON FUNCTION enroll.offer_addressed_to_actor(bigint) IS
+  'True when the offer has the acting account among its addressees, or an organization of which the acting account is a current member (S2.7). False when anonymous.';
+
+CREATE FUNCTION enroll.create_offer(
+    code text, title text, course bigint, price numeric, currency text,
+    valid_from timestamptz, valid_until timestamptz, access_period interval,
+    visibility enroll.offer_visibility DEFAULT 'public',
+    recipient_kind enroll.holder_kind DEFAULT 'person',
+    required_level enroll.profile_level DEFAULT NULL,
+    extra_condition text DEFAULT NULL,
+    documents_grace interval DEFAULT NULL,
+    seats integer DEFAULT NULL,
+    handler_params text DEFAULT NULL)
+RETURNS enroll.offer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    o     enroll.offer;
+    now_  timestamptz := enroll.clock_now();
+    level enroll.profile_level;
+BEGIN
+    PERFORM enroll.require_admin('create offers');
+
+    -- S2.1-S2.3: what it costs and when it is valid are required
+    IF create_offer.code IS NULL THEN
+        RAISE EXCEPTION 'offer "code" must not be null' USING ERRCODE = '22004';
+    ELSIF create_offer.title IS NULL THEN
+        RAISE EXCEPTION 'offer "title" must not be null' USING ERRCODE = '22004';
+    ELSIF create_offer.course IS NULL THEN
+        RAISE EXCEPTION 'offer "course" must not be null' USING ERRCODE = '22004';
+    ELSIF create_offer.price IS NULL THEN
+        RAISE EXCEPTION 'offer "price" must not be null' USING ERRCODE = '22004',
+            DETAIL = 'Every offer must have a price (S2.2).', HINT = 'Use 0 for a free offer.';
+    ELSIF create_offer.currency IS NULL THEN
+        RAISE EXCEPTION 'offer "currency" must not be null' USING ERRCODE = '22004',
+            HINT = 'Use an ISO 4217 code such as EUR, for free offers too.';
+    ELSIF create_offer.valid_from IS NULL THEN
+        RAISE EXCEPTION 'offer "valid_from" must not be null' USING ERRCODE = '22004',
+            DETAIL = 'Every offer must have a validity period from "valid_from" to "valid_until" (S2.3).';
+    ELSIF create_offer.valid_until IS NULL THEN
+        RAISE EXCEPTION 'offer "valid_until" must not be null' USING ERRCODE = '22004',
+            DETAIL = 'Every offer must have a validity period from "valid_from" to "valid_until" (S2.3).';
+    ELSIF create_offer.access_period IS NULL THEN
+        RAISE EXCEPTION 'offer "access_period" must not be null' USING ERRCODE = '22004',
+            HINT = 'The access period is how long a license from the offer lasts, e.g. ''35 days''.';
+    ELSIF create_offer.visibility IS NULL THEN
+        RAISE EXCEPTION 'offer "visibility" must not be null' USING ERRCODE = '22004';
+    ELSIF create_offer.recipient_kind IS NULL THEN
+        RAISE EXCEPTION 'offer "recipient_kind" must not be null' USING ERRCODE = '22004';
+    END IF;
+
+    IF pg_catalog.btrim(create_offer.code) OPERATOR(pg_catalog.=) '' THEN
+        RAISE EXCEPTION 'offer "code" must not be blank' USING ERRCODE = '22023';
+    END IF;
+    IF pg_catalog.btrim(create_offer.title) OPERATOR(pg_catalog.=) '' THEN
+        RAISE EXCEPTION 'offer "title" must not be blank' USING ERRCODE = '22023';
+    END IF;
+    IF create_offer.price OPERATOR(pg_catalog.<) 0 THEN
+        RAISE EXCEPTION 'offer "price" must not be negative: %', create_offer.price USING ERRCODE = '22023',
+            HINT = 'Use 0 for a free offer.';
+    END IF;
+    IF create_offer.currency COLLATE "C" OPERATOR(pg_catalog.!~) '^[A-Z]{3}$' THEN
+        RAISE EXCEPTION 'invalid currency "%"', create_offer.currency USING ERRCODE = '22023',
+            HINT = 'Use an ISO 4217 code such as EUR: three capital letters.';
+    END IF;
+    IF create_offer.valid_until OPERATOR(pg_catalog.<=) create_offer.valid_from THEN
+        RAISE EXCEPTION 'validity window of offer "%" is empty', create_offer.code USING ERRCODE = '22023',
+            DETAIL = pg_catalog.format('"valid_from" is %s and "valid_until" %s.',
+                                       pg_catalog.to_char(create_offer.valid_from, 'YYYY-MM-DD HH24:MI:SSOF'),
+                                       pg_catalog.to_char(create_offer.valid_until, 'YYYY-MM-DD HH24:MI:SSOF')),
+            HINT = 'The window ends before "valid_until", which must be later than "valid_from" (S2.3).';
+    END IF;
+    IF create_offer.valid_until OPERATOR(pg_catalog.<=) now_ THEN
+        RAISE EXCEPTION 'validity window of offer "%" is already over', create_offer.code USING ERRCODE = '22023',
+            DETAIL = pg_catalog.format('"valid_until" is %s, now is %s.',
+                                       pg_catalog.to_char(create_offer.valid_until, 'YYYY-MM-DD HH24:MI:SSOF'),
+                                       pg_catalog.to_char(now_, 'YYYY-MM-DD HH24:MI:SSOF')),
+            HINT = 'Choose a "valid_until" after now (enroll.clock_now()).';
+    END IF;
+    IF create_offer.access_period OPERATOR(pg_catalog.<=) '0'::interval THEN
+        RAISE EXCEPTION 'offer "access_period" must be positive: %', create_offer.access_period USING ERRCODE = '22023';
+    END IF;
+    IF create_offer.documents_grace OPERATOR(pg_catalog.<=) '0'::interval THEN
+        RAISE EXCEPTION 'offer "documents_grace" must be positive: %', create_offer.documents_grace USING ERRCODE = '22023',
+            HINT = 'Leave it NULL when the offer needs no documents (S2.18).';
+    END IF;
+    IF create_offer.recipient_kind OPERATOR(pg_catalog.=) 'organization' AND create_offer.seats IS NULL THEN
+        RAISE EXCEPTION 'an offer for organizations needs "seats"' USING ERRCODE = '22023',
+            HINT = 'Give the number of seats an organization license from the offer holds.';
+    ELSIF create_offer.recipient_kind OPERATOR(pg_catalog.=) 'person' AND create_offer.seats IS NOT NULL THEN
+        RAISE EXCEPTION 'an offer for persons has no "seats"' USING ERRCODE = '22023',
+            HINT = 'Seats belong to offers with recipient_kind organization.';
+    ELSIF create_offer.seats OPERATOR(pg_catalog.<=) 0 THEN
+        RAISE EXCEPTION 'offer "seats" must be positive: %', create_offer.seats USING ERRCODE = '22023';
+    END IF;
+
+    -- S2.11: a paid offer needs the billing profile level; NULL chooses it from the price
+    level := COALESCE(create_offer.required_level,
+                      CASE WHEN create_offer.price OPERATOR(pg_catalog.>) 0
+                           THEN 'billing'::enroll.profile_level ELSE 'default'::enroll.profile_level END);
+    IF create_offer.price OPERATOR(pg_catalog.>) 0 AND level OPERATOR(pg_catalog.<) 'billing' THEN
+        RAISE EXCEPTION 'a paid offer needs required_level "billing" or above' USING ERRCODE = '22023',
+            DETAIL = pg_catalog.format('The price is %s %s and required_level is "%s". Accepting an offer that costs money needs the billing profile level, so that an invoice can be issued (S2.11).',
+                                       create_offer.price, create_offer.currency, level),
+            HINT = 'Pass required_level => ''billing'', or leave it NULL to choose it from the price.';
+    END IF;
+
+    IF NOT EXISTS (SELECT FROM enroll.course c WHERE c.id OPERATOR(pg_catalog.=) create_offer.course) THEN
+        RAISE EXCEPTION 'course % does not exist', create_offer.course USING ERRCODE = '22023',
+            HINT = 'Create it with enroll.create_course first.';
+    END IF;
+    IF EXISTS (SELECT FROM enroll.offer x WHERE x.code OPERATOR(pg_catalog.=) create_offer.code) THEN
+        RAISE EXCEPTION 'offer code "%" is already taken', create_offer.code USING ERRCODE = '23505',
+            HINT = 'Offer codes are unique; choose another code or edit the existing offer with enroll.update_offer.';
+    END IF;
+
+    INSERT INTO enroll.offer AS t (code, title, course_id, price, currency, valid_from, valid_until,
+                                   visibility, recipient_kind, required_level, extra_condition,
+                                   access_period, documents_grace, seats, handler_params)
+        VALUES (create_offer.code, create_offer.title, create_offer.course, create_offer.price,
+                create_offer.currency, create_offer.valid_from, create_offer.valid_until,
+                create_offer.visibility, create_offer.recipient_kind, level,
+                CASE WHEN pg_catalog.btrim(create_offer.extra_condition) OPERATOR(pg_catalog.<>) ''
+                     THEN create_offer.extra_condition END,
+                create_offer.access_period, create_offer.documents_grace, create_offer.seats,
+                create_offer.handler_params)
+        RETURNING t.* INTO o;
+    PERFORM enroll.log_event('offer.create', 'offer', o.id,
+                             pg_catalog.to_jsonb(o) OPERATOR(pg_catalog.-) 'id'::text OPERATOR(pg_catalog.-) 'created_at'::text);
+    RETURN o;
+END
+$fn$;
+COMMENT ON FUNCTION enroll.create_offer(text, text, bigint, numeric, text, timestamptz, timestamptz, interval, enroll.offer_visibility, enroll.holder_kind, enroll.profile_level, text, interval, integer, text) IS
+  'Admins: creates an offer with its conditions (S2.1): price and currency (S2.2), validity window (S2.3), visibility and recipient kind (S2.6, S2.7), required profile level (NULL: billing when the price is above 0, else default; S2.11), extra condition (S2.21; blank means none). Bad input is refused with a clear error before anything is written.';
+
+CREATE FUNCTION enroll.update_offer(
+    offer bigint,
+    title text DEFAULT NULL,
+    price numeric DEFAULT NULL,
+    currency text DEFAULT NULL,
+    valid_from timestamptz DEFAULT NULL,
+    valid_until timestamptz DEFAULT NULL,
+    required_level enroll.profile_level DEFAULT NULL,
+    extra_condition text DEFAULT NULL,
+    access_period interval DEFAULT NULL,
+    documents_grace interval DEFAULT NULL,
+    seats integer DEFAULT NULL,
+    handler_params text DEFAULT NULL)
+RETURNS enroll.offer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    o       enroll.offer;   -- as it was
+    n       enroll.offer;   -- as it will be
+    changes jsonb;
+BEGIN
+    PERFORM enroll.require_admin('update offers');
+    IF update_offer.offer IS NULL THEN
+        RAISE EXCEPTION 'offer must not be null' USING ERRCODE = '22004';
+    END IF;
+    SELECT x.* INTO o FROM enroll.offer x WHERE x.id OPERATOR(pg_catalog.=) update_offer.offer FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'offer % does not exist', update_offer.offer USING ERRCODE = 'PE015';
+    END IF;
+
+    -- NULL leaves a field unchanged; a blank extra_condition or handler_params removes it
+    n := o;
+    n.title           := COALESCE(update_offer.title, o.title);
+    n.price           := COALESCE(update_offer.price, o.price);
+    n.currency        := COALESCE(update_offer.currency, o.currency);
+    n.valid_from      := COALESCE(update_offer.valid_from, o.valid_from);
+    n.valid_until     := COALESCE(update_offer.valid_until, o.valid_until);
+    n.required_level  := COALESCE(update_offer.required_level, o.required_level);
+    n.extra_condition := CASE WHEN update_offer.extra_condition IS NULL THEN o.extra_condition
+                              WHEN pg_catalog.btrim(update_offer.extra_condition) OPERATOR(pg_catalog.=) '' THEN NULL
+                              ELSE update_offer.extra_condition END;
+    n.access_period   := COALESCE(update_offer.access_period, o.access_period);
+    n.documents_grace := COALESCE(update_offer.documents_grace, o.documents_grace);
+    n.seats           := COALESCE(update_offer.seats, o.seats);
+    n.handler_params  := CASE WHEN update_offer.handler_params IS NULL THEN o.handler_params
+                              WHEN pg_catalog.btrim(update_offer.handler_params) OPERATOR(pg_catalog.=) '' THEN NULL
+                              ELSE update_offer.handler_params END;
+
+    IF pg_catalog.btrim(n.title) OPERATOR(pg_catalog.=) '' THEN
+        RAISE EXCEPTION 'offer "title" must not be blank' USING ERRCODE = '22023';
+    END IF;
+    IF n.price OPERATOR(pg_catalog.<) 0 THEN
+        RAISE EXCEPTION 'offer "price" must not be negative: %', n.price USING ERRCODE = '22023',
+            HINT = 'Use 0 for a free offer.';
+    END IF;
+    IF n.currency COLLATE "C" OPERATOR(pg_catalog.!~) '^[A-Z]{3}$' THEN
+        RAISE EXCEPTION 'invalid currency "%"', n.currency USING ERRCODE = '22023',
+            HINT = 'Use an ISO 4217 code such as EUR: three capital letters.';
+    END IF;
+    IF n.access_period OPERATOR(pg_catalog.<=) '0'::interval THEN
+        RAISE EXCEPTION 'offer "access_period" must be positive: %', n.access_period USING ERRCODE = '22023';
+    END IF;
+    IF n.documents_grace OPERATOR(pg_catalog.<=) '0'::interval THEN
+        RAISE EXCEPTION 'offer "documents_grace" must be positive: %', n.documents_grace USING ERRCODE = '22023';
+    END IF;
+    IF n.recipient_kind OPERATOR(pg_catalog.=) 'person' AND n.seats IS NOT NULL THEN
+        RAISE EXCEPTION 'an offer for persons has no "seats"' USING ERRCODE = '22023',
+            HINT = 'Seats belong to offers with recipient_kind organization.';
+    ELSIF n.seats OPERATOR(pg_catalog.<=) 0 THEN
+        RAISE EXCEPTION 'offer "seats" must be positive: %', n.seats USING ERRCODE = '22023';
+    END IF;
+    IF n.price OPERATOR(pg_catalog.>) 0 AND n.required_level OPERATOR(pg_catalog.<) 'billing' THEN
+        RAISE EXCEPTION 'a paid offer needs required_level "billing" or above' USING ERRCODE = '22023',
+            DETAIL = pg_catalog.format('The price would be %s %s and required_level "%s". Accepting an offer that costs money needs the billing profile level, so that an invoice can be issued (S2.11).',
+                                       n.price, n.currency, n.required_level),
+            HINT = 'Pass required_level => ''billing'' as well.';
+    END IF;
+    -- S2.4 (validity edits) is the trigger offer_validity_guard's, for every UPDATE
+
+    IF pg_catalog.to_jsonb(n) OPERATOR(pg_catalog.=) pg_catalog.to_jsonb(o) THEN
+        RETURN o;                       -- nothing changes: nothing written, nothing logged
+    END IF;
+
+    UPDATE enroll.offer x
+       SET title = n.title, price = n.price, currency = n.currency,
+           valid_from = n.valid_from, valid_until = n.valid_until,
+           required_level = n.required_level, extra_condition = n.extra_condition,
+           access_period = n.access_period, documents_grace = n.documents_grace,
+           seats = n.seats, handler_params = n.handler_params
+     WHERE x.id OPERATOR(pg_catalog.=) o.id
+    RETURNING x.* INTO n;
+
+    SELECT pg_catalog.jsonb_object_agg(a.key, pg_catalog.jsonb_build_object('old', b.value, 'new', a.value) ORDER BY a.key)
+      INTO changes
+      FROM pg_catalog.jsonb_each(pg_catalog.to_jsonb(n)) a
+      JOIN pg_catalog.jsonb_each(pg_catalog.to_jsonb(o)) b ON b.key OPERATOR(pg_catalog.=) a.key
+     WHERE a.value OPERATOR(pg_catalog.<>) b.value;
+    PERFORM enroll.log_event('offer.update', 'offer', n.id,
+                             pg_catalog.jsonb_build_object('code', n.code, 'changes', changes));
+    RETURN n;
+END
+$fn$;
+COMMENT ON FUNCTION enroll.update_offer(bigint, text, numeric, text, timestamptz, timestamptz, enroll.profile_level, text, interval, interval, integer, text) IS
+  'Admins: edits an offer. NULL leaves a field unchanged; extra_condition => '''' (or handler_params => '''') removes it. Validity edits obey S2.4 through the trigger offer_validity_guard (PE008). The event lists each changed field with its old and new value; a call that changes nothing writes nothing. Unknown offer: PE015.';
+
+CREATE FUNCTION enroll.add_offer_recipient(offer bigint, account bigint DEFAULT NULL, organization bigint DEFAULT NULL)
+RETURNS enroll.offer_recipient
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    o enroll.offer;
+    r enroll.offer_recipient;
+    kind enroll.holder_kind;
+BEGIN
+    PERFORM enroll.require_admin('address private offers');
+    IF add_offer_recipient.offer IS NULL THEN
+        RAISE EXCEPTION 'offer must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF (add_offer_recipient.account IS NULL) OPERATOR(pg_catalog.=) (add_offer_recipient.organization IS NULL) THEN
+        RAISE EXCEPTION 'name exactly one addressee: an account or an organization' USING ERRCODE = '22023',
+            HINT = 'Call enroll.add_offer_recipient once per addressee, with account => ... or organization => ....';
+    END IF;
+    kind := CASE WHEN add_offer_recipient.account IS NOT NULL THEN 'person' ELSE 'organization' END;
+
+    -- FOR KEY SHARE: visibility and recipient_kind cannot change under us
+    SELECT x.* INTO o FROM enroll.offer x WHERE x.id OPERATOR(pg_catalog.=) add_offer_recipient.offer FOR KEY SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'offer % does not exist', add_offer_recipient.offer USING ERRCODE = 'PE015';
+    END IF;
+    IF o.visibility OPERATOR(pg_catalog.<>) 'private' THEN
+        RAISE EXCEPTION 'offer "%" is public: it has no addressees', o.code USING ERRCODE = '22023',
+            DETAIL = 'A public offer is the same for everyone (S2.6); only private offers are addressed to given parties (S2.7).',
+            HINT = 'Create a private offer (visibility => ''private'') for these addressees.';
+    END IF;
+    IF o.recipient_kind OPERATOR(pg_catalog.<>) kind THEN
+        RAISE EXCEPTION 'offer "%" is addressed to %, not to %', o.code,
+              CASE o.recipient_kind WHEN 'person' THEN 'persons' ELSE 'organizations' END,
+              CASE kind WHEN 'person' THEN 'persons' ELSE 'organizations' END
+            USING ERRCODE = 'PE010',
+            DETAIL = 'One offer''s addressees are always all of one kind (S2.7).',
+            HINT = CASE o.recipient_kind WHEN 'person' THEN 'Name an account (account => ...).'
+                                         ELSE 'Name an organization (organization => ...).' END;
+    END IF;
+    IF add_offer_recipient.account IS NOT NULL AND NOT EXISTS
+        (SELECT FROM enroll.account a WHERE a.id OPERATOR(pg_catalog.=) add_offer_recipient.account) THEN
+        RAISE EXCEPTION 'account % does not exist', add_offer_recipient.account USING ERRCODE = 'PE013';
+    END IF;
+    IF add_offer_recipient.organization IS NOT NULL AND NOT EXISTS
+        (SELECT FROM enroll.organization g WHERE g.id OPERATOR(pg_catalog.=) add_offer_recipient.organization) THEN
+        RAISE EXCEPTION 'organization % does not exist', add_offer_recipient.organization USING ERRCODE = 'PE016';
+    END IF;
+
+    -- an addressee already named: the existing row, no second event
+    INSERT INTO enroll.offer_recipient AS t (offer_id, offer_visibility, recipient_kind, account_id, organization_id)
+        VALUES (o.id, 'private', kind, add_offer_recipient.account, add_offer_recipient.organization)
+        ON CONFLICT DO NOTHING
+        RETURNING t.* INTO r;
+    IF NOT FOUND THEN
+        SELECT t.* INTO STRICT r FROM enroll.offer_recipient t
+         WHERE t.offer_id OPERATOR(pg_catalog.=) o.id
+           AND (t.account_id OPERATOR(pg_catalog.=) add_offer_recipient.account
+                OR t.organization_id OPERATOR(pg_catalog.=) add_offer_recipient.organization);
+        RETURN r;
+    END IF;
+    PERFORM enroll.log_event('offer.add_recipient', 'offer_recipient', r.id,
+                             pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+                                 'offer', o.code, 'account_id', r.account_id, 'organization_id', r.organization_id)));
+    RETURN r;
+END
+$fn$;
+COMMENT ON FUNCTION enroll.add_offer_recipient(bigint, bigint, bigint) IS
+  'Admins: addresses a private offer to an account or an organization (exactly one), of the offer''s recipient_kind (S2.7; PE010 for the other kind). Naming an existing addressee again returns its row. Unknown offer, account, organization: PE015, PE013, PE016.';
+
+CREATE FUNCTION enroll.add_offer_registrar_type(offer bigint, type_code text)
+RETURNS enroll.offer_registrar_type
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+    o   enroll.offer;
+    tid bigint;
+    r   enroll.offer_registrar_type;
+BEGIN
+    PERFORM enroll.require_admin('restrict offers to organization types');
+    IF add_offer_registrar_type.offer IS NULL THEN
+        RAISE EXCEPTION 'offer must not be null' USING ERRCODE = '22004';
+    ELSIF add_offer_registrar_type.type_code IS NULL THEN
+        RAISE EXCEPTION 'organization type must not be null' USING ERRCODE = '22004';
+    END IF;
+    SELECT x.* INTO o FROM enroll.offer x WHERE x.id OPERATOR(pg_catalog.=) add_offer_registrar_type.offer FOR KEY SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'offer % does not exist', add_offer_registrar_type.offer USING ERRCODE = 'PE015';
+    END IF;
+    SELECT t.id INTO tid FROM enroll.organization_type t
+     WHERE t.code OPERATOR(pg_catalog.=) add_offer_registrar_type.type_code;
+    IF tid IS NULL THEN
+        RAISE EXCEPTION 'organization type "%" does not exist', add_offer_registrar_type.type_code
+            USING ERRCODE = '22023', HINT = 'Create it with enroll.create_organization_type first.';
+    END IF;
+
+    -- a type already listed: the existing row, no second event
+    INSERT INTO enroll.offer_registrar_type AS t (offer_id, organization_type_id)
+        VALUES (o.id, tid)
+        ON CONFLICT DO NOTHING
+        RETURNING t.* INTO r;
+    IF NOT FOUND THEN
+        r.offer_id := o.id;
+        r.organization_type_id := tid;
+        RETURN r;
+    END IF;
+    PERFORM enroll.log_event('offer.add_registrar_type', 'offer', o.id,
+                             pg_catalog.jsonb_build_object('offer', o.code, 'type', add_offer_registrar_type.type_code));
+    RETURN r;
+END
+$fn$;
+COMMENT ON FUNCTION enroll.add_offer_registrar_type(bigint, text) IS
+  'Admins: narrows an offer''s audience to members of organizations of this type (S2.13, S2.16); the learner then names a registrar organization of one of the listed types (S2.17). Listing a type again returns its row. Unknown type: 22023.';
+
+-------------------------------------------------------------------------------
+-- Who sees which offer (S2.6, S2.7)
+-------------------------------------------------------------------------------
+-- Direct reads: public offers (any state) for every reader, private offers for
+-- their addressees, everything for admins.
+ALTER TABLE enroll.offer ENABLE ROW LEVEL SECURITY;
+CREATE POLICY offer_visible ON enroll.offer FOR SELECT
+    USING (visibility OPERATOR(pg_catalog.=) 'public'
+           OR (SELECT enroll.acting_as_admin())
+           OR enroll.offer_addressed_to_actor(id));
+
+-- What the acting account may see and could act on.  Owner rights with a
+-- security barrier: the filter below is the whole access rule.
+CREATE VIEW enroll.visible_offers WITH (security_barrier) AS
+SELECT o.id, o.code, o.title, o.course_id,
+       c.shortname AS course_shortname, c.fullname AS course_fullname,
+       o.price, o.currency, o.valid_from, o.valid_until,
+       enroll.offer_window_state(o.valid_from, o.valid_until, (SELECT enroll.clock_now())) AS state,
+       o.visibility, o.recipient_kind, o.required_level, o.extra_condition,
+       o.access_period, o.documents_grace, o.seats,
+       ARRAY(SELECT t.code
+               FROM enroll.offer_registrar_type rt
+               JOIN enroll.organization_type t ON t.id OPERATOR(pg_catalog.=) rt.organization_type_id
+              WHERE rt.offer_id OPERATOR(pg_catalog.=) o.id
+              ORDER BY t.code) AS registrar_types
+  FROM enroll.offer o
+  JOIN enroll.course c ON c.id OPERATOR(pg_catalog.=) o.course_id
+ WHERE (SELECT enroll.acting_as_admin())
+    OR (o.valid_from OPERATOR(pg_catalog.<=) (SELECT enroll.clock_now())
+        AND o.valid_until OPERATOR(pg_catalog.>) (SELECT enroll.clock_now())
+        AND (o.visibility OPERATOR(pg_catalog.=) 'public' OR enroll.offer_addressed_to_actor(o.id)));
+COMMENT ON VIEW enroll.visible_offers IS
+  'Offers the acting account may see and could act on: active public offers for anyone, anonymous included (S2.6); active private offers for their addressees, persons or current members of an addressed organization (S2.7); every offer in any state for admins. Shows the extra condition''s text before login (S2.21) and the organization types that narrow the audience (S2.13).';
+COMMENT ON COLUMN enroll.visible_offers.state IS 'upcoming, active or expired at enroll.clock_now() (S2.3).';
+COMMENT ON COLUMN enroll.visible_offers.registrar_types IS 'Codes of the organization types of which the learner must name a registrar organization (S2.13, S2.17); empty when the offer is open to all.';
+
+-- Privileges of this block (it comes after the script's global REVOKE)
+REVOKE ALL ON FUNCTION
+    enroll.offer_validity_guard(),
+    enroll.offer_window_state(timestamptz, timestamptz, timestamptz),
+    enroll.offer_state(bigint),
+    enroll.offer_addressed_to_actor(bigint),
+    enroll.create_offer(text, text, bigint, numeric, text, timestamptz, timestamptz, interval, enroll.offer_visibility, enroll.holder_kind, enroll.profile_level, text, interval, integer, text),
+    enroll.update_offer(bigint, text, numeric, text, timestamptz, timestamptz, enroll.profile_level, text, interval, interval, integer, text),
+    enroll.add_offer_recipient(bigint, bigint, bigint),
+    enroll.add_offer_registrar_type(bigint, text)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION enroll.offer_window_state(timestamptz, timestamptz, timestamptz) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION
+    enroll.offer_state(bigint),
+    enroll.offer_addressed_to_actor(bigint)
+    TO enroll_admin, enroll_app, enroll_reader;
+GRANT EXECUTE ON FUNCTION
+    enroll.create_offer(text, text, bigint, numeric, text, timestamptz, timestamptz, interval, enroll.offer_visibility, enroll.holder_kind, enroll.profile_level, text, interval, integer, text),
+    enroll.update_offer(bigint, text, numeric, text, timestamptz, timestamptz, enroll.profile_level, text, interval, interval, integer, text),
+    enroll.add_offer_recipient(bigint, bigint, bigint),
+    enroll.add_offer_registrar_type(bigint, text)
+    TO enroll_admin, enroll_app;
+REVOKE ALL ON enroll.visible_offers FROM PUBLIC;
+GRANT SELECT ON enroll.visible_offers TO enroll_admin, enroll_app, enroll_reader;
 -- @@offers-end@@

@@ -370,3 +370,11 @@ require_admin(PG_FUNCTION_ARGS)
 	EnrollRequireAdmin(PG_ARGISNULL(0) ? "do this" : text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	PG_RETURN_VOID();
 }
+
+PG_FUNCTION_INFO_V1(require_account);
+/* enroll.require_account(): the acting account, or PE001 "not logged in" */
+Datum
+require_account(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(EnrollRequireAccount());
+}

@@ -33,6 +33,8 @@
 #define ERRCODE_ENROLL_PROFILE_DATA				MAKE_SQLSTATE('P','E','0','0','9')
 /* PE010: the offer is for the other kind of holder (person vs organization) (S2.7, S2.8) */
 #define ERRCODE_ENROLL_HOLDER_KIND				MAKE_SQLSTATE('P','E','0','1','0')
+/* PE011: the license has ended (superseded or revoked) and cannot be changed */
+#define ERRCODE_ENROLL_LICENSE_ENDED			MAKE_SQLSTATE('P','E','0','1','1')
 /* PE012: enroll.event is append-only: rows are never updated or deleted */
 #define ERRCODE_ENROLL_EVENT_APPEND_ONLY		MAKE_SQLSTATE('P','E','0','1','2')
 /* PE013: the account named does not exist */
@@ -44,5 +46,11 @@
 #define ERRCODE_ENROLL_UNKNOWN_OFFER			MAKE_SQLSTATE('P','E','0','1','5')
 /* PE016: the organization named does not exist */
 #define ERRCODE_ENROLL_UNKNOWN_ORGANIZATION		MAKE_SQLSTATE('P','E','0','1','6')
+/* PE017: every seat of the organization license is allocated */
+#define ERRCODE_ENROLL_NO_SEAT_LEFT				MAKE_SQLSTATE('P','E','0','1','7')
+/* PE018: the license needs no documents (its offer has no documents grace) (S2.18) */
+#define ERRCODE_ENROLL_NO_DOCUMENTS_NEEDED		MAKE_SQLSTATE('P','E','0','1','8')
+/* PE019: the license named does not exist */
+#define ERRCODE_ENROLL_UNKNOWN_LICENSE			MAKE_SQLSTATE('P','E','0','1','9')
 
 #endif							/* PG_ENROLL_ERRCODES_H */

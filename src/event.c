@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -79,6 +80,31 @@ EnrollLogEvent(const char *what, const char *table_name, int64 row_id,
 		SetUserIdAndSecContext(save_userid, save_sec);
 	}
 	PG_END_TRY();
+}
+
+/*
+ * Build event details from printf-style JSON text.  Callers escape any
+ * string they splice in (escape_json); numbers and fixed words need none.
+ */
+Jsonb *
+EnrollJsonbf(const char *fmt,...)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (;;)
+	{
+		va_list		args;
+		int			needed;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&buf, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&buf, needed);
+	}
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
 }
 
 PG_FUNCTION_INFO_V1(log_event);

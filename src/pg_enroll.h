@@ -46,5 +46,6 @@ extern Datum EnrollGetDatum(uint64 row, int col, bool *isnull);
 /* in event.c */
 extern void EnrollLogEvent(const char *what, const char *table_name,
 						   int64 row_id, Jsonb *details);
+extern Jsonb *EnrollJsonbf(const char *fmt,...) pg_attribute_printf(1, 2);
 
 #endif							/* PG_ENROLL_H */

@@ -1,0 +1,186 @@
+/*-------------------------------------------------------------------------
+ * offers.c
+ *	  Offers (S2.1-S2.7): the trigger that guards an offer's validity window
+ *	  on every UPDATE (S2.4), whoever issues it.
+ *
+ * The SQL face of offers (create_offer, update_offer, offer_state, the
+ * visible_offers view, addressees and registrar types) lives in the install
+ * script; the rule that must hold for a DBA writing rows by hand too lives
+ * here, in a BEFORE UPDATE FOR EACH ROW trigger on enroll.offer.
+ *
+ * S2.4, with now = EnrollClockNow():
+ *	- a changed valid_from may not lie in the past, and the valid_from of an
+ *	  offer that has started (old valid_from <= now) is frozen;
+ *	- a changed valid_until may not lie in the past; valid_until = now is
+ *	  allowed: it closes the offer at once (the window's end is exclusive);
+ *	- the window stays non-empty (valid_until > valid_from).  The CHECK
+ *	  constraint offer_window_not_empty holds the same rule; the trigger
+ *	  runs first and says which values clashed.
+ * Unchanged bounds pass untouched, so editing the title or the price of an
+ * offer that has started is fine.  Every refusal is SQLSTATE PE008.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+#include "pg_enroll.h"
+
+/* Attribute number of a column of the trigger's table; elog if missing. */
+static int
+OfferAttnum(TupleDesc tupdesc, const char *colname)
+{
+	int			attnum = SPI_fnumber(tupdesc, colname);
+
+	if (attnum <= 0)
+		elog(ERROR, "column \"%s\" of enroll.offer is missing", colname);
+	return attnum;
+}
+
+/*
+ * A timestamptz column of a row; false when NULL (the NOT NULL constraint,
+ * checked after BEFORE triggers, reports that case).
+ */
+static bool
+OfferTimestamp(HeapTuple tuple, TupleDesc tupdesc, int attnum,
+			   TimestampTz *value)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tuple, attnum, tupdesc, &isnull);
+
+	if (isnull)
+		return false;
+	*value = DatumGetTimestampTz(d);
+	return true;
+}
+
+/* The offer's code, for messages (palloc'd; "?" if somehow NULL). */
+static char *
+OfferCode(HeapTuple tuple, TupleDesc tupdesc)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tuple, OfferAttnum(tupdesc, "code"), tupdesc,
+								 &isnull);
+
+	return isnull ? pstrdup("?") : TextDatumGetCString(d);
+}
+
+/*
+ * A timestamp as text in the session's DateStyle and TimeZone.  The result
+ * is palloc'd: timestamptz_to_str returns a static buffer, and a message
+ * shows several instants at once.
+ */
+static char *
+TimestampText(TimestampTz t)
+{
+	return pstrdup(timestamptz_to_str(t));
+}
+
+PG_FUNCTION_INFO_V1(offer_validity_guard);
+/*
+ * Trigger function on enroll.offer, BEFORE UPDATE FOR EACH ROW: refuses the
+ * validity edits S2.4 forbids (PE008) and returns the new row otherwise.
+ * Reads only the old and new rows and the rule clock: no SPI, no locks.
+ */
+Datum
+offer_validity_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	TupleDesc	tupdesc;
+	HeapTuple	oldtup;
+	HeapTuple	newtup;
+	int			from_attnum;
+	int			until_attnum;
+	TimestampTz now;
+	TimestampTz old_from,
+				new_from,
+				old_until,
+				new_until;
+	bool		from_changed;
+	bool		until_changed;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "offer_validity_guard: not called by trigger manager");
+	if (!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		elog(ERROR, "offer_validity_guard: must be fired BEFORE UPDATE FOR EACH ROW");
+
+	rel = trigdata->tg_relation;
+	tupdesc = RelationGetDescr(rel);
+	oldtup = trigdata->tg_trigtuple;
+	newtup = trigdata->tg_newtuple;
+	from_attnum = OfferAttnum(tupdesc, "valid_from");
+	until_attnum = OfferAttnum(tupdesc, "valid_until");
+
+	/* a NULL bound is left to the NOT NULL constraint */
+	if (!OfferTimestamp(oldtup, tupdesc, from_attnum, &old_from) ||
+		!OfferTimestamp(oldtup, tupdesc, until_attnum, &old_until) ||
+		!OfferTimestamp(newtup, tupdesc, from_attnum, &new_from) ||
+		!OfferTimestamp(newtup, tupdesc, until_attnum, &new_until))
+		return PointerGetDatum(newtup);
+
+	from_changed = new_from != old_from;
+	until_changed = new_until != old_until;
+	if (!from_changed && !until_changed)
+		return PointerGetDatum(newtup);
+
+	now = EnrollClockNow();
+
+	if (from_changed)
+	{
+		/* the start of an offer that has started is frozen */
+		if (old_from <= now)
+			ereport(ERROR,
+					(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
+					 errmsg("cannot change \"valid_from\" of offer \"%s\": the offer has started",
+							OfferCode(oldtup, tupdesc)),
+					 errdetail("\"valid_from\" would change from %s to %s; the offer started at or before now (%s).",
+							   TimestampText(old_from), TimestampText(new_from),
+							   TimestampText(now)),
+					 errhint("Once an offer has started its \"valid_from\" is frozen (S2.4); only \"valid_until\" may still change, to a time at or after now."),
+					 errtablecol(rel, from_attnum)));
+		/* an upcoming offer may start later or sooner, but not in the past */
+		if (new_from < now)
+			ereport(ERROR,
+					(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
+					 errmsg("cannot move \"valid_from\" of offer \"%s\" into the past",
+							OfferCode(oldtup, tupdesc)),
+					 errdetail("\"valid_from\" would change from %s to %s, before now (%s).",
+							   TimestampText(old_from), TimestampText(new_from),
+							   TimestampText(now)),
+					 errhint("Choose a time at or after now; to open the offer now, set valid_from to enroll.clock_now()."),
+					 errtablecol(rel, from_attnum)));
+	}
+
+	if (until_changed && new_until < now)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
+				 errmsg("cannot move \"valid_until\" of offer \"%s\" into the past",
+						OfferCode(oldtup, tupdesc)),
+				 errdetail("\"valid_until\" would change from %s to %s, before now (%s); licenses obtained from the offer would then point to an offer that was not valid (S2.4).",
+						   TimestampText(old_until), TimestampText(new_until),
+						   TimestampText(now)),
+				 errhint("Choose a time at or after now; to close the offer now, set valid_until to enroll.clock_now()."),
+				 errtablecol(rel, until_attnum)));
+
+	/* the same rule as CHECK offer_window_not_empty, with a clearer message */
+	if (new_until <= new_from)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
+				 errmsg("validity window of offer \"%s\" would be empty",
+						OfferCode(oldtup, tupdesc)),
+				 errdetail("\"valid_from\" would be %s and \"valid_until\" %s; the window ends before \"valid_until\", so it must be later than \"valid_from\".",
+						   TimestampText(new_from), TimestampText(new_until)),
+				 errhint("Choose a \"valid_until\" later than \"valid_from\" (S2.3)."),
+				 errtableconstraint(rel, "offer_window_not_empty")));
+
+	return PointerGetDatum(newtup);
+}
