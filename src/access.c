@@ -1,0 +1,311 @@
+/*-------------------------------------------------------------------------
+ * access.c
+ *	  The access check an application makes on every page view:
+ *	  enroll.access_status(account, course) and enroll.can_access(...).
+ *
+ * This is the hot path, so it reads the tables directly through their
+ * indexes with the active snapshot instead of going through SPI and the
+ * executor: one probe of the partial unique index of current licenses, then
+ * only the probes the status needs (the parent license of a seat, the
+ * registrar membership, the latest ended license when there is no current
+ * one).  It writes nothing, so it runs in read-only transactions and on hot
+ * standbys.  Relation and index OIDs are cached per backend and forgotten
+ * on any relcache invalidation (DROP/CREATE EXTENSION included).
+ *
+ * Statuses, checked in this order, the first that holds wins:
+ *	 no_license					no license for the course was ever current
+ *	 revoked					the latest license was revoked
+ *	 not_started				now < access_from
+ *	 expired					now >= access_until
+ *	 seat_withdrawn				a seat whose organization license has ended
+ *								or expired
+ *	 documents_missing			documents due, past the grace, not validated
+ *								(S2.18)
+ *	 registrar_membership_ended	the holder no longer belongs to the registrar
+ *								organization (S2.19)
+ *	 active						none of the above: access granted
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_enum.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include "pg_enroll.h"
+
+/* OIDs and attribute numbers the probes need, valid until invalidated */
+typedef struct AccessCache
+{
+	bool		valid;
+	Oid			license;
+	Oid			license_pkey;
+	Oid			license_current;	/* (account_id, course_id) WHERE current */
+	Oid			license_account;	/* (account_id) */
+	Oid			membership;
+	Oid			membership_current; /* (account_id, organization_id) WHERE current */
+	Oid			revoked;		/* enum value 'revoked' of license_end_reason */
+	AttrNumber	id;
+	AttrNumber	account_id;
+	AttrNumber	course_id;
+	AttrNumber	m_account_id;
+	AttrNumber	m_organization_id;
+	AttrNumber	access_from;
+	AttrNumber	access_until;
+	AttrNumber	documents_due_at;
+	AttrNumber	documents_validated_at;
+	AttrNumber	registrar_org_id;
+	AttrNumber	parent_license;
+	AttrNumber	ended_at;
+	AttrNumber	end_reason;
+} AccessCache;
+
+static AccessCache cache;
+static bool callback_registered = false;
+
+/* relcache callback: any invalidation may concern our tables; rebuild lazily */
+static void
+AccessCacheInvalidate(Datum arg, Oid relid)
+{
+	cache.valid = false;
+}
+
+/* OID of enroll.<name>, or an error naming the missing object */
+static Oid
+EnrollRelid(Oid nsp, const char *name)
+{
+	Oid			relid = get_relname_relid(name, nsp);
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "pg_enroll object enroll.%s is missing", name);
+	return relid;
+}
+
+/* attribute number of a column, or an error */
+static AttrNumber
+Attnum(Oid relid, const char *name)
+{
+	AttrNumber	att = get_attnum(relid, name);
+
+	if (att == InvalidAttrNumber)
+		elog(ERROR, "column \"%s\" of a pg_enroll table is missing", name);
+	return att;
+}
+
+/* fill the cache from the catalogs (cheap syscache lookups, once) */
+static void
+AccessCacheLoad(void)
+{
+	Oid			nsp;
+	Oid			enumtype;
+
+	if (!callback_registered)
+	{
+		CacheRegisterRelcacheCallback(AccessCacheInvalidate, (Datum) 0);
+		callback_registered = true;
+	}
+	nsp = get_namespace_oid("enroll", false);
+	cache.license = EnrollRelid(nsp, "license");
+	cache.license_pkey = EnrollRelid(nsp, "license_pkey");
+	cache.license_current = EnrollRelid(nsp, "license_current_person_key");
+	cache.license_account = EnrollRelid(nsp, "license_account_idx");
+	cache.membership = EnrollRelid(nsp, "membership");
+	cache.membership_current = EnrollRelid(nsp, "membership_current_key");
+	cache.id = Attnum(cache.license, "id");
+	cache.account_id = Attnum(cache.license, "account_id");
+	cache.course_id = Attnum(cache.license, "course_id");
+	cache.m_account_id = Attnum(cache.membership, "account_id");
+	cache.m_organization_id = Attnum(cache.membership, "organization_id");
+	cache.access_from = Attnum(cache.license, "access_from");
+	cache.access_until = Attnum(cache.license, "access_until");
+	cache.documents_due_at = Attnum(cache.license, "documents_due_at");
+	cache.documents_validated_at = Attnum(cache.license, "documents_validated_at");
+	cache.registrar_org_id = Attnum(cache.license, "registrar_org_id");
+	cache.parent_license = Attnum(cache.license, "parent_license");
+	cache.ended_at = Attnum(cache.license, "ended_at");
+	cache.end_reason = Attnum(cache.license, "end_reason");
+	enumtype = get_atttype(cache.license, cache.end_reason);
+	cache.revoked = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+									ObjectIdGetDatum(enumtype),
+									CStringGetDatum("revoked"));
+	if (!OidIsValid(cache.revoked))
+		elog(ERROR, "enum value \"revoked\" of enroll.license_end_reason is missing");
+	cache.valid = true;
+}
+
+/* the snapshot the calling query runs with */
+static Snapshot
+ProbeSnapshot(void)
+{
+	return ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+}
+
+/*
+ * Probe an index with int8 equality keys on the given table columns (the
+ * index's leading columns); returns a copy of the first visible heap tuple,
+ * or NULL.
+ */
+static HeapTuple
+ProbeInt8(Relation rel, Oid index, int nkeys, const AttrNumber *atts,
+		  const int64 *keys)
+{
+	ScanKeyData skey[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	Assert(nkeys >= 1 && nkeys <= 2);
+	for (int i = 0; i < nkeys; i++)
+		ScanKeyInit(&skey[i], atts[i], BTEqualStrategyNumber, F_INT8EQ,
+					Int64GetDatum(keys[i]));
+	scan = systable_beginscan(rel, index, true, ProbeSnapshot(), nkeys, skey);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		tup = heap_copytuple(tup);
+	systable_endscan(scan);
+	return tup;
+}
+
+/* timestamp column of a license tuple; *isnull set */
+static TimestampTz
+GetTs(HeapTuple tup, TupleDesc desc, AttrNumber att, bool *isnull)
+{
+	Datum		d = heap_getattr(tup, att, desc, isnull);
+
+	return *isnull ? 0 : DatumGetTimestampTz(d);
+}
+
+/* When there is no current license: revoked, or never licensed? */
+static const char *
+NoCurrentLicense(Relation license, int64 account, int64 course)
+{
+	ScanKeyData skey;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	TupleDesc	desc = RelationGetDescr(license);
+	TimestampTz latest = 0;
+	bool		found = false;
+	bool		revoked = false;
+
+	ScanKeyInit(&skey, cache.account_id, BTEqualStrategyNumber, F_INT8EQ,
+				Int64GetDatum(account));
+	scan = systable_beginscan(license, cache.license_account, true,
+							  ProbeSnapshot(), 1, &skey);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		TimestampTz ended;
+
+		if (DatumGetInt64(heap_getattr(tup, cache.course_id, desc, &isnull)) != course)
+			continue;
+		ended = GetTs(tup, desc, cache.ended_at, &isnull);
+		if (isnull || (found && ended < latest))
+			continue;
+		found = true;
+		latest = ended;
+		revoked = DatumGetObjectId(heap_getattr(tup, cache.end_reason, desc, &isnull)) == cache.revoked;
+	}
+	systable_endscan(scan);
+	return revoked ? "revoked" : "no_license";
+}
+
+/* The status of an account's access to a course (see the file header). */
+static const char *
+AccessStatus(int64 account, int64 course)
+{
+	Relation	license;
+	TupleDesc	desc;
+	HeapTuple	cur;
+	TimestampTz now = EnrollClockNow();
+	const char *status = "active";
+	bool		isnull;
+	int64		keys[2] = {account, course};
+	AttrNumber	atts[2];
+
+	if (!cache.valid)
+		AccessCacheLoad();
+
+	license = table_open(cache.license, AccessShareLock);
+	desc = RelationGetDescr(license);
+	atts[0] = cache.account_id;
+	atts[1] = cache.course_id;
+	cur = ProbeInt8(license, cache.license_current, 2, atts, keys);
+	if (cur == NULL)
+		status = NoCurrentLicense(license, account, course);
+	else if (now < GetTs(cur, desc, cache.access_from, &isnull))
+		status = "not_started";
+	else if (now >= GetTs(cur, desc, cache.access_until, &isnull))
+		status = "expired";
+	else
+	{
+		Datum		parent = heap_getattr(cur, cache.parent_license, desc, &isnull);
+
+		if (!isnull)
+		{
+			int64		parent_id = DatumGetInt64(parent);
+			HeapTuple	p = ProbeInt8(license, cache.license_pkey, 1, &cache.id, &parent_id);
+			bool		ended_null;
+
+			if (p == NULL ||
+				(GetTs(p, desc, cache.ended_at, &ended_null), !ended_null) ||
+				now >= GetTs(p, desc, cache.access_until, &isnull))
+				status = "seat_withdrawn";
+		}
+	}
+	if (cur != NULL && strcmp(status, "active") == 0)
+	{
+		TimestampTz due = GetTs(cur, desc, cache.documents_due_at, &isnull);
+		bool		validated_null;
+
+		GetTs(cur, desc, cache.documents_validated_at, &validated_null);
+		if (!isnull && validated_null && now >= due)
+			status = "documents_missing";
+	}
+	if (cur != NULL && strcmp(status, "active") == 0)
+	{
+		Datum		registrar = heap_getattr(cur, cache.registrar_org_id, desc, &isnull);
+
+		if (!isnull)
+		{
+			Relation	membership = table_open(cache.membership, AccessShareLock);
+			int64		mkeys[2] = {account, DatumGetInt64(registrar)};
+			AttrNumber	matts[2] = {cache.m_account_id, cache.m_organization_id};
+			HeapTuple	m = ProbeInt8(membership, cache.membership_current, 2, matts, mkeys);
+
+			if (m == NULL)
+				status = "registrar_membership_ended";
+			table_close(membership, AccessShareLock);
+		}
+	}
+	table_close(license, AccessShareLock);
+	return status;
+}
+
+PG_FUNCTION_INFO_V1(access_status);
+/* enroll.access_status(account bigint, course bigint) -> text */
+Datum
+access_status(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(AccessStatus(PG_GETARG_INT64(0),
+												  PG_GETARG_INT64(1))));
+}
+
+PG_FUNCTION_INFO_V1(can_access);
+/* enroll.can_access(account bigint, course bigint) -> boolean: status active */
+Datum
+can_access(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(strcmp(AccessStatus(PG_GETARG_INT64(0),
+									   PG_GETARG_INT64(1)), "active") == 0);
+}
