@@ -16,16 +16,25 @@ OBJS = $(SRCS:.c=.o)
 
 DATA = $(sort $(wildcard sql/pg_enroll--*.sql))
 
-REGRESS_SQL = $(sort $(wildcard sql/[0-9][0-9]_*.sql))
+# Each suite is defined only when it has files, so an empty list is skipped
+# (and scripts/test can switch a suite off with e.g. ISOLATION= on the
+# command line).
+REGRESS_SQL := $(sort $(wildcard sql/[0-9][0-9]_*.sql))
+ifneq ($(REGRESS_SQL),)
 REGRESS = $(patsubst sql/%.sql,%,$(REGRESS_SQL))
+endif
 REGRESS_OPTS = --inputdir=. --outputdir=. --load-extension=plpgsql --dbname=contrib_regression
 
-ISOLATION_SPECS = $(sort $(wildcard test/isolation/specs/*.spec))
+ISOLATION_SPECS := $(sort $(wildcard test/isolation/specs/*.spec))
+ifneq ($(ISOLATION_SPECS),)
 ISOLATION = $(patsubst test/isolation/specs/%.spec,%,$(ISOLATION_SPECS))
+endif
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/output
 
+PROVE_TESTS := $(sort $(wildcard test/t/*.pl))
+ifneq ($(PROVE_TESTS),)
 TAP_TESTS = 1
-PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
+endif
 
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 

@@ -1,0 +1,240 @@
+# shellcheck shell=bash
+#
+# scripts/lib.sh: shared by scripts/test and scripts/demo (sourced, never run).
+#
+#   pe_ensure_packages      install the Debian packages that are missing
+#   pe_make_workdir         a private temp dir, removed on exit (pe_cleanup)
+#   pe_copy_tree SRC DST    the working tree (committed + uncommitted, no
+#                           build output) copied for a clean build
+#   pe_build_install DIR    make && make install (as root)
+#   pe_lock_install         serialise install + tests between runs on one box
+#   pe_cluster_start        a throwaway cluster in the work dir: own port,
+#                           unix socket in the work dir, no TCP
+#   pe_as_runner CMD...     run CMD as the unprivileged user that owns the
+#                           work dir and the cluster (postgres when root)
+#   pe_cleanup              stop the cluster, remove the work dir
+#
+# Settings (environment): PE_KEEP=1 keeps the work dir (and stops the
+# cluster) for inspection.
+
+# shellcheck disable=SC2034  # variables used by the scripts that source this
+PE_PG_MAJOR=15
+PE_PG_BINDIR=/usr/lib/postgresql/$PE_PG_MAJOR/bin
+PE_PG_CONFIG=$PE_PG_BINDIR/pg_config
+PE_PACKAGES=(
+	"postgresql-$PE_PG_MAJOR"
+	"postgresql-server-dev-$PE_PG_MAJOR"
+	"postgresql-$PE_PG_MAJOR-pgtap"
+	libtap-parser-sourcehandler-pgtap-perl
+	libipc-run-perl
+	build-essential
+	clang
+	libclang-rt-14-dev
+)
+
+PE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PE_WORK=""          # set by pe_make_workdir
+PE_CLUSTER_UP=0
+PE_RUN_USER=""      # set by pe_make_workdir
+
+pe_log() { printf '==> %s\n' "$*"; }
+pe_warn() { printf 'warning: %s\n' "$*" >&2; }
+pe_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+pe_is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# Debian packages of PE_PACKAGES that are not installed, one per line.
+pe_missing_packages() {
+	local p status
+	for p in "${PE_PACKAGES[@]}"; do
+		status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+		[ "$status" = installed ] || printf '%s\n' "$p"
+	done
+}
+
+# Install what is missing (root), or say what to install and exit 1.
+# When this run installs the server package, the cluster 15/main that Debian
+# creates and starts is stopped again: the tests never use it.
+pe_ensure_packages() {
+	local missing new_server=0 i
+	command -v dpkg-query >/dev/null || pe_die "dpkg-query not found: these scripts expect Debian 12"
+	mapfile -t missing < <(pe_missing_packages)
+	if [ "${#missing[@]}" -eq 0 ]; then
+		pe_log "packages: all present"
+		return 0
+	fi
+	if ! pe_is_root; then
+		printf 'error: missing Debian packages: %s\n' "${missing[*]}" >&2
+		printf 'install them as root with:\n  apt-get update && apt-get install -y --no-install-recommends %s\n' \
+			"${missing[*]}" >&2
+		exit 1
+	fi
+	for i in "${missing[@]}"; do
+		[ "$i" = "postgresql-$PE_PG_MAJOR" ] && new_server=1
+	done
+	pe_log "packages: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	for i in 1 2 3; do
+		apt-get update -q && break
+		[ "$i" -eq 3 ] && pe_die "apt-get update failed 3 times"
+		sleep $((i * 5))
+	done
+	for i in 1 2 3; do
+		apt-get install -q -y --no-install-recommends "${missing[@]}" </dev/null && break
+		[ "$i" -eq 3 ] && pe_die "apt-get install failed 3 times"
+		sleep $((i * 5))
+	done
+	if [ "$new_server" -eq 1 ] && command -v pg_ctlcluster >/dev/null \
+		&& [ -d "/etc/postgresql/$PE_PG_MAJOR/main" ]; then
+		pe_log "stopping the Debian cluster $PE_PG_MAJOR/main created by the package (not used)"
+		pg_ctlcluster "$PE_PG_MAJOR" main stop >/dev/null 2>&1 || true
+	fi
+	[ -x "$PE_PG_CONFIG" ] || pe_die "$PE_PG_CONFIG missing after installation"
+}
+
+# Private work dir, owned by the user that will run the cluster: postgres
+# when we are root (initdb refuses root), else ourselves.
+pe_make_workdir() {
+	PE_WORK=$(mktemp -d "${TMPDIR:-/tmp}/pg_enroll.XXXXXX")
+	if pe_is_root; then
+		PE_RUN_USER=postgres
+		id -u "$PE_RUN_USER" >/dev/null 2>&1 || pe_die "user $PE_RUN_USER missing (installed by postgresql-common)"
+		chown "$PE_RUN_USER": "$PE_WORK"
+	else
+		PE_RUN_USER=$(id -un)
+	fi
+	chmod 0755 "$PE_WORK"
+}
+
+# Run a command as PE_RUN_USER with a clean, predictable environment (and
+# without the install lock's descriptor: a server must not inherit it).
+pe_as_runner() {
+	if pe_is_root; then
+		runuser -u "$PE_RUN_USER" -- env HOME="$PE_WORK" USER="$PE_RUN_USER" LOGNAME="$PE_RUN_USER" "$@" 9>&-
+	else
+		"$@" 9>&-
+	fi
+}
+
+# Copy the working tree SRC to DST: every file git knows or would add
+# (committed and uncommitted, not ignored build output), or, outside a git
+# checkout, everything but .git.  DST then belongs to PE_RUN_USER.
+pe_copy_tree() {
+	local src=$1 dst=$2
+	mkdir -p "$dst"
+	if command -v git >/dev/null && git -c safe.directory='*' -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		(cd "$src" && git -c safe.directory='*' ls-files -z --cached --others --exclude-standard \
+			| while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
+			| tar --null -T - -cf -) | tar -C "$dst" -xf -
+	else
+		(cd "$src" && tar --exclude=./.git -cf - .) | tar -C "$dst" -xf -
+		make -C "$dst" clean PG_CONFIG="$PE_PG_CONFIG" >/dev/null 2>&1 || true
+	fi
+	if pe_is_root; then chown -R "$PE_RUN_USER": "$dst"; fi
+}
+
+# Build and install the extension from DIR (as root: installs into the
+# server's directories).
+pe_build_install() {
+	local dir=$1 jobs
+	jobs=$(nproc 2>/dev/null || echo 2)
+	pe_log "build: make -C $dir (PG_CONFIG=$PE_PG_CONFIG)"
+	make -C "$dir" -j"$jobs" PG_CONFIG="$PE_PG_CONFIG" || return 1
+	if ! pe_is_root && [ ! -w "$("$PE_PG_CONFIG" --pkglibdir)" ]; then
+		pe_warn "not root and $("$PE_PG_CONFIG" --pkglibdir) is not writable: make install needs root"
+		return 1
+	fi
+	pe_log "install: make -C $dir install"
+	make -C "$dir" install PG_CONFIG="$PE_PG_CONFIG" || return 1
+	if pe_is_root; then chown -R "$PE_RUN_USER": "$dir"; fi
+}
+
+# The extension is installed into the server's shared directories, so two
+# runs on one machine (engineers sharing a box) would overwrite each other's
+# pg_enroll.so and scripts between install and test.  pe_lock_install holds
+# a lock from "make install" until the tests that use the installed files
+# are done (pe_unlock_install, or exit).
+PE_LOCK_FILE=${PE_LOCK_FILE:-/tmp/pg_enroll-install.lock}
+pe_lock_install() {
+	command -v flock >/dev/null || return 0
+	if ! { exec 9>>"$PE_LOCK_FILE"; } 2>/dev/null; then
+		pe_warn "cannot open $PE_LOCK_FILE: running without the install lock"
+		return 0
+	fi
+	if pe_is_root; then chmod 0666 "$PE_LOCK_FILE" 2>/dev/null || true; fi
+	if ! flock -n 9; then
+		pe_log "another pg_enroll test run holds $PE_LOCK_FILE: waiting (up to 30 min)"
+		flock -w 1800 9 || pe_die "timed out waiting for $PE_LOCK_FILE"
+	fi
+}
+pe_unlock_install() {
+	{ exec 9>&-; } 2>/dev/null || true
+}
+
+# A TCP port nobody listens on (the cluster listens on its unix socket only,
+# but the port also names the socket and shows in logs, so keep it unique).
+pe_free_port() {
+	local port tries=0
+	port=$((20000 + RANDOM % 20000))
+	while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+		port=$((port + 1))
+		tries=$((tries + 1))
+		[ "$tries" -lt 200 ] || pe_die "no free port found"
+	done
+	printf '%s\n' "$port"
+}
+
+# initdb + start a throwaway cluster in $PE_WORK; exports PGHOST, PGPORT,
+# PGUSER, PGDATABASE for the commands that follow.
+pe_cluster_start() {
+	local data=$PE_WORK/data sock=$PE_WORK/sock port
+	port=$(pe_free_port)
+	pe_as_runner mkdir -p "$sock"
+	pe_log "cluster: initdb $data (port $port, socket $sock)"
+	pe_as_runner "$PE_PG_BINDIR/initdb" -D "$data" -U "$PE_RUN_USER" -A trust \
+		--encoding=UTF8 --locale=C.UTF-8 --no-sync >"$PE_WORK/initdb.log" 2>&1 \
+		|| { cat "$PE_WORK/initdb.log"; pe_die "initdb failed"; }
+	pe_as_runner tee -a "$data/postgresql.conf" >/dev/null <<-EOF
+
+		# pg_enroll test cluster (scripts/lib.sh)
+		listen_addresses = ''
+		port = $port
+		unix_socket_directories = '$sock'
+		fsync = off
+		synchronous_commit = off
+		full_page_writes = off
+		max_prepared_transactions = 10
+		max_connections = 50
+		log_line_prefix = '%m [%p] %q%u@%d '
+		log_min_messages = warning
+	EOF
+	pe_as_runner "$PE_PG_BINDIR/pg_ctl" -D "$data" -l "$PE_WORK/server.log" -w -t 120 start >/dev/null \
+		|| { cat "$PE_WORK/server.log"; pe_die "the cluster did not start"; }
+	PE_CLUSTER_UP=1
+	export PGHOST=$sock PGPORT=$port PGUSER=$PE_RUN_USER PGDATABASE=postgres
+	unset PGSERVICE PGPASSWORD PGOPTIONS PGSSLMODE PGHOSTADDR
+}
+
+pe_cluster_stop() {
+	if [ "$PE_CLUSTER_UP" -eq 1 ]; then
+		pe_as_runner "$PE_PG_BINDIR/pg_ctl" -D "$PE_WORK/data" -m fast -w -t 60 stop >/dev/null 2>&1 \
+			|| pe_as_runner "$PE_PG_BINDIR/pg_ctl" -D "$PE_WORK/data" -m immediate stop >/dev/null 2>&1 \
+			|| true
+		PE_CLUSTER_UP=0
+	fi
+}
+
+# EXIT trap of both scripts: never leave a server or a temp dir behind.
+pe_cleanup() {
+	local rc=$?
+	set +e
+	pe_cluster_stop
+	if [ -n "$PE_WORK" ] && [ -d "$PE_WORK" ]; then
+		if [ "${PE_KEEP:-0}" = 1 ]; then
+			printf 'kept %s (PE_KEEP=1)\n' "$PE_WORK" >&2
+		else
+			rm -rf "$PE_WORK"
+		fi
+	fi
+	return "$rc"
+}
