@@ -115,5 +115,10 @@ SET ROLE regress_enroll_app;
 SELECT enroll.log_event('account.forged', 'account', 1, NULL);
 RESET ROLE;
 
+-- the key trims whitespace only: letters at either end are kept
+SELECT enroll.email_key(E' \t Vera@X.org \x0b') AS vera_key, enroll.email_key('era@x.org v') AS era_key;
+SELECT count(DISTINCT id) AS two_people
+  FROM (SELECT id FROM enroll.register_account('vera@x.lv') UNION ALL SELECT id FROM enroll.register_account('era@x.l')) r;
+
 RESET enroll.clock;
 DROP ROLE regress_enroll_app, regress_enroll_report;

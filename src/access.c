@@ -186,7 +186,12 @@ GetTs(HeapTuple tup, TupleDesc desc, AttrNumber att, bool *isnull)
 	return *isnull ? 0 : DatumGetTimestampTz(d);
 }
 
-/* When there is no current license: revoked, or never licensed? */
+/*
+ * When there is no current license: revoked, or never licensed?  The latest
+ * license decides: the latest ended_at, and on a tie (a supersede and a
+ * revocation in one transaction, or under a pinned enroll.clock) the higher
+ * id, i.e. the successor, whatever the order the index returns the rows in.
+ */
 static const char *
 NoCurrentLicense(Relation license, int64 account, int64 course)
 {
@@ -195,6 +200,7 @@ NoCurrentLicense(Relation license, int64 account, int64 course)
 	HeapTuple	tup;
 	TupleDesc	desc = RelationGetDescr(license);
 	TimestampTz latest = 0;
+	int64		latest_id = 0;
 	bool		found = false;
 	bool		revoked = false;
 
@@ -206,14 +212,19 @@ NoCurrentLicense(Relation license, int64 account, int64 course)
 	{
 		bool		isnull;
 		TimestampTz ended;
+		int64		id;
 
 		if (DatumGetInt64(heap_getattr(tup, cache.course_id, desc, &isnull)) != course)
 			continue;
 		ended = GetTs(tup, desc, cache.ended_at, &isnull);
-		if (isnull || (found && ended < latest))
+		if (isnull)
+			continue;
+		id = DatumGetInt64(heap_getattr(tup, cache.id, desc, &isnull));
+		if (found && (ended < latest || (ended == latest && id < latest_id)))
 			continue;
 		found = true;
 		latest = ended;
+		latest_id = id;
 		revoked = DatumGetObjectId(heap_getattr(tup, cache.end_reason, desc, &isnull)) == cache.revoked;
 	}
 	systable_endscan(scan);

@@ -52,5 +52,7 @@
 #define ERRCODE_ENROLL_NO_DOCUMENTS_NEEDED		MAKE_SQLSTATE('P','E','0','1','8')
 /* PE019: the license named does not exist */
 #define ERRCODE_ENROLL_UNKNOWN_LICENSE			MAKE_SQLSTATE('P','E','0','1','9')
+/* PE020: the order reference is already used with another offer, operator or seat count (S1.4) */
+#define ERRCODE_ENROLL_ORDER_CONFLICT			MAKE_SQLSTATE('P','E','0','2','0')
 
 #endif							/* PG_ENROLL_ERRCODES_H */
