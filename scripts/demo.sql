@@ -1,11 +1,14 @@
--- scripts/demo.sql: the issue-3 demo, run by scripts/demo as the superuser
--- of a throwaway cluster where pg_enroll is installed.
+-- scripts/demo.sql: the pg_enroll story, run by scripts/demo as the
+-- superuser of a throwaway cluster where pg_enroll is installed.
 --
--- The DBA builds a small catalogue (course SPOCM1 of S1.8, organization
--- types, organizations, accounts, memberships); then an application role
--- says which account it acts for with enroll.act_as(), and row-level
--- security shows each actor its own rows; last, the superuser travels in
--- time with enroll.clock.
+-- 1-6: the DBA builds a small catalogue (course SPOCM1 of S1.8, organization
+-- types, organizations, accounts, memberships); an application role says
+-- which account it acts for with enroll.act_as(), and row-level security
+-- shows each actor its own rows; the superuser travels in time with
+-- enroll.clock.
+-- 7: the maths-exam example of S2.14, a learner accepting an offer step by
+-- step; 8: ten days later she switches to the paid offer (S2.23), documents
+-- (S2.18) and leaving the school (S2.19); 9: the SPOCM1 purchase of S1.
 \set ON_ERROR_STOP 1
 \set ECHO none
 \set QUIET 1
@@ -56,7 +59,7 @@ SELECT id, email, firstname, lastname, is_admin FROM enroll.account ORDER BY id;
 
 \echo
 \echo '=== 4. Memberships and an organization administrator ===================='
-\echo '--- (rows written by hand for now: enroll.join_organization comes in a later issue)'
+\echo '--- (the DBA writes these rows by hand; an acting account uses enroll.join_organization)'
 INSERT INTO enroll.membership (account_id, organization_id)
 VALUES (:alice, :school), (:bob, :school), (:carol, :asso);
 SELECT organization_id, account_id, is_admin FROM enroll.set_organization_admin(:school, :bob);
@@ -120,6 +123,143 @@ SELECT enroll.clock_now() = now() AS back_to_real_time;
 SET ROLE demo_app;
 SELECT pg_temp.attempt($$SET enroll.clock = '2030-01-01 00:00+00'$$) AS outcome;
 RESET ROLE;
+
+\echo
+\echo '=== 7. S2.14: a foundation''s maths exam preparation, the school as registrar'
+SET enroll.clock = '2026-09-01 09:00+00';
+SELECT id AS maths FROM enroll.create_course('MATHS-EXAM', 'Maths exam preparation (foundation)') \gset
+\echo '--- a free discovery offer and a paid, school-supported offer with a declaration to tick'
+SELECT id AS free_offer, code, price, currency, required_level, valid_from, valid_until, access_period
+  FROM enroll.create_offer('MATHS-FREE', 'Maths: free discovery', :maths, 0, 'EUR',
+                           '2026-09-01 00:00+00', '2027-06-30 00:00+00', '30 days') \gset
+SELECT id AS paid_offer FROM enroll.create_offer('MATHS-SCHOOL', 'Maths: full preparation, school-supported', :maths,
+       49.90, 'EUR', '2026-09-01 00:00+00', '2027-06-30 00:00+00', '180 days',
+       extra_condition => 'I declare that my school supports my registration for this course.',
+       documents_grace => '21 days') \gset
+SELECT organization_type_id FROM enroll.add_offer_registrar_type(:paid_offer, 'school');
+SELECT id AS lea FROM enroll.register_account('lea.moreau@example.org', 'Léa', 'Moreau') \gset
+SET ROLE demo_app;
+\echo '--- before login: anyone sees the public offers and the condition''s text (S2.6, S2.21)'
+SELECT code, title, price, currency, state, required_level, registrar_types, extra_condition
+  FROM enroll.visible_offers ORDER BY code;
+\echo '--- the requirements of the paid offer, as an anonymous visitor'
+SELECT jsonb_pretty(enroll.offer_requirements(:paid_offer));
+BEGIN;
+\echo '--- Léa logs in: the application acts for her'
+SELECT enroll.act_as(:lea);
+SELECT step ->> 'step' AS step, step ->> 'satisfied' AS satisfied
+  FROM jsonb_array_elements(enroll.offer_requirements(:paid_offer) -> 'steps') step;
+\echo '--- accepting now is refused, with the step to take'
+SELECT pg_temp.attempt(format('SELECT enroll.accept_offer(%s)', :paid_offer)) AS outcome;
+\echo '--- she starts with the free offer'
+SELECT l.id AS free_license, o.code, l.access_from, l.access_until
+  FROM enroll.accept_offer(:free_offer) l JOIN enroll.offer o ON o.id = l.offer_id;
+COMMIT;
+RESET ROLE;
+
+\echo
+\echo '=== 8. Ten days later: the paid offer, documents, leaving the school ===='
+SET enroll.clock = '2026-09-11 09:00+00';
+SET ROLE demo_app;
+BEGIN;
+SELECT enroll.act_as(:lea);
+\echo '--- the profile upgrade lists every missing field at once (S2.12) ...'
+SELECT pg_temp.attempt($$SELECT enroll.upgrade_profile('billing', '{"address": {"city": "Lyon"}}')$$) AS outcome;
+\echo '--- ... and accepts complete data'
+SELECT profile_level, profile FROM enroll.upgrade_profile('billing',
+    '{"address": {"street": "12 rue Garibaldi", "postal_code": "69006", "city": "Lyon", "country": "FR"}}');
+\echo '--- the registrar candidates: organizations of type school she could join (S2.16, S2.17)'
+SELECT c ->> 'name' AS organization, c ->> 'member' AS member
+  FROM jsonb_array_elements(enroll.offer_requirements(:paid_offer) #> '{steps,2,candidates}') c;
+\echo '--- she joins her school, ticks the declaration and accepts'
+SELECT l.id AS paid_license, o.code, l.price_paid, l.currency, l.access_from, l.access_until,
+       g.name AS registrar, l.accepted_condition, l.documents_due_at
+  FROM enroll.accept_offer(:paid_offer, registrar_org => :school, join_registrar => true, accept_condition => true) l
+  JOIN enroll.offer o ON o.id = l.offer_id JOIN enroll.organization g ON g.id = l.registrar_org_id;
+COMMIT;
+RESET ROLE;
+\echo '--- the free license ended, superseded: its 20 remaining days are not carried over (S2.23)'
+SELECT l.id, o.code, l.access_from, l.access_until, l.ended_at, l.end_reason, l.superseded_by
+  FROM enroll.license l JOIN enroll.offer o ON o.id = l.offer_id
+ WHERE l.account_id = :lea ORDER BY l.id;
+SELECT id AS paid_license FROM enroll.license WHERE account_id = :lea AND ended_at IS NULL \gset
+SELECT enroll.access_status(:lea, :maths) AS status_now;
+\echo '--- five weeks later, the documents were not presented: no access (S2.18)'
+SET enroll.clock = '2026-10-16 09:00+00';
+SELECT enroll.access_status(:lea, :maths) AS status, enroll.can_access(:lea, :maths) AS can_access;
+\echo '--- the school''s administrator (bob) validates them'
+SET ROLE demo_app;
+BEGIN;
+SELECT enroll.act_as(:bob);
+SELECT documents_validated_at, documents_validated_by = :bob AS by_bob FROM enroll.validate_documents(:paid_license);
+COMMIT;
+RESET ROLE;
+SELECT enroll.access_status(:lea, :maths) AS status, enroll.can_access(:lea, :maths) AS can_access;
+\echo '--- Léa leaves the school: only that membership is checked while the license is used (S2.19)'
+SET ROLE demo_app;
+BEGIN;
+SELECT enroll.act_as(:lea);
+SELECT left_at FROM enroll.leave_organization(:school);
+COMMIT;
+RESET ROLE;
+SELECT enroll.access_status(:lea, :maths) AS status, enroll.can_access(:lea, :maths) AS can_access;
+
+\echo
+\echo '=== 9. S1: an operator buys a SPOCM1 session for 3 learners and 1 tutor ='
+SET enroll.clock = '2026-10-20 09:00+00';
+SELECT id AS spocm1 FROM enroll.course WHERE shortname = 'SPOCM1' \gset
+SELECT id AS support FROM enroll.create_course('SUPPORT', 'Customer support') \gset
+\echo '--- the product of S1.8: 10.00 EUR incl. VAT per seat, tutors take seats too (S1.3)'
+SELECT id AS spoc_offer FROM enroll.create_offer('SPOCM1', 'SPOC Moodle appropriation, 5 weeks', :spocm1, 10.00, 'EUR',
+       '2026-10-01 00:00+00', '2027-10-01 00:00+00', '35 days',
+       handler_params => 'coursename=SPOCM1&customersupport=SUPPORT&starttime=1793523600&endtime=1796547600') \gset
+SELECT code, title, price, currency, required_level, handler_params FROM enroll.offer WHERE id = :spoc_offer;
+SELECT id AS operator FROM enroll.register_account('olivia@training-shop.example', 'Olivia', 'Operator') \gset
+SET ROLE demo_app;
+BEGIN;
+SELECT enroll.act_as(:operator);
+SELECT profile_level FROM enroll.upgrade_profile('billing',
+    '{"address": {"street": "5 quai Perrache", "postal_code": "69002", "city": "Lyon", "country": "FR"}}');
+\echo '--- one call: 4 seats, 3 learners and a tutor; carol is already known (written in capitals here)'
+SELECT jsonb_pretty(enroll.setup_course_session('PO-2026-0042', :spoc_offer, :operator, 4,
+  '[{"email": "ana.lima@example.org", "firstname": "Ana", "lastname": "Lima"},
+    {"email": "CAROL@Example.org", "firstname": "Caroline", "lastname": "Other"},
+    {"email": "ben.roux@example.org", "firstname": "Ben", "lastname": "Roux"},
+    {"email": "tess.tutor@example.org", "firstname": "Tess", "lastname": "Tutor", "role": "tutor"}]')) AS report;
+COMMIT;
+RESET ROLE;
+\echo '--- the group named after the order (S1.4) and its enrollments, with the session dates (S1.10)'
+SELECT g.idnumber AS group, a.email, a.firstname, r.shortname AS role, e.time_start, e.time_end
+  FROM enroll.enrollment e JOIN enroll.account a ON a.id = e.account_id
+  JOIN enroll.role r ON r.id = e.role_id JOIN enroll.course_group g ON g.id = e.group_id
+ WHERE e.course_id = :spocm1 ORDER BY a.email;
+\echo '--- carol''s account was reused and her names kept (S1.5)'
+SELECT id = :carol AS same_carol, email, firstname, lastname FROM enroll.account WHERE email = 'carol@example.org';
+\echo '--- the delegated roles, both ways (S1.6)'
+SELECT r.shortname AS role, h.email AS holder, ra.context_level, c.email AS in_context_of
+  FROM enroll.role_assignment ra JOIN enroll.role r ON r.id = ra.role_id
+  JOIN enroll.account h ON h.id = ra.account_id JOIN enroll.account c ON c.id = ra.context_id
+ WHERE ra.order_ref = 'PO-2026-0042' ORDER BY r.shortname, h.email, c.email;
+\echo '--- the support-course enrollments (S1.7)'
+SELECT a.email FROM enroll.enrollment e JOIN enroll.account a ON a.id = e.account_id
+ WHERE e.course_id = :support ORDER BY a.email;
+SET ROLE demo_app;
+BEGIN;
+SELECT enroll.act_as(:operator);
+\echo '--- the same call again changes nothing'
+SELECT enroll.setup_course_session('PO-2026-0042', :spoc_offer, :operator, 4,
+  '[{"email": "ana.lima@example.org", "firstname": "Ana", "lastname": "Lima"},
+    {"email": "CAROL@Example.org", "firstname": "Caroline", "lastname": "Other"},
+    {"email": "ben.roux@example.org", "firstname": "Ben", "lastname": "Roux"},
+    {"email": "tess.tutor@example.org", "firstname": "Tess", "lastname": "Tutor", "role": "tutor"}]') ->> 'status' AS status;
+\echo '--- an order with too few seats is refused as a whole, nothing written'
+SELECT count(*) AS accounts_before FROM enroll.account \gset
+SELECT pg_temp.attempt(format($$SELECT enroll.setup_course_session('PO-2026-0043', %s, %s, 1,
+  '[{"email": "dan@example.org"}, {"email": "eve@example.org"}]')$$, :spoc_offer, :operator)) AS outcome;
+SELECT count(*) = :accounts_before AS nothing_written FROM enroll.account;
+COMMIT;
+RESET ROLE;
+RESET enroll.clock;
 
 \echo
 \echo '=== end of the demo ======================================================'
