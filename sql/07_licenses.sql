@@ -331,9 +331,13 @@ SELECT access_until FROM enroll.allocate_seat(:class_license2, :mona);
 COMMIT;
 RESET ROLE;
 SELECT name, status, can_access FROM pg_temp.overview(:maths) WHERE name IN ('mona', 'marc', 'mila');
--- a seat's access_until is its organization license's, so when both run out
--- together the seat reads expired; when a DBA cuts the organization license
--- short, the seats still inside their own window read seat_withdrawn
+-- the seat check comes before the seat's own window: when the organization
+-- license runs out, its seats read seat_withdrawn, not expired, even though
+-- a seat's access_until is its organization license's
+SET enroll.clock = '2027-06-01 10:00:00+00';
+SELECT name, status, can_access FROM pg_temp.overview(:maths) WHERE name IN ('mona', 'mila');
+-- and when a DBA cuts the organization license short, the seats still inside
+-- their own window read seat_withdrawn too
 UPDATE enroll.license SET access_until = '2026-04-20 10:00:00+00' WHERE id = :class_license2;
 SET enroll.clock = '2026-04-25 10:00:00+00';
 SELECT name, status, can_access FROM pg_temp.overview(:maths) WHERE name IN ('mona', 'marc', 'mila');

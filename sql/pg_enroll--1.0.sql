@@ -1606,7 +1606,7 @@ GRANT EXECUTE ON FUNCTION
 CREATE FUNCTION enroll.access_status(account bigint, course bigint) RETURNS text
     AS 'MODULE_PATHNAME', 'access_status' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION enroll.access_status(bigint, bigint) IS
-  'Why an account may or may not use a course now: active, no_license, revoked, not_started, expired, seat_withdrawn, documents_missing (S2.18), registrar_membership_ended (S2.19); checked in that order. Read-only: works on a hot standby.';
+  'Why an account may or may not use a course now: active, no_license, revoked, seat_withdrawn, not_started, expired, documents_missing (S2.18), registrar_membership_ended (S2.19); checked in that order. Read-only: works on a hot standby.';
 
 CREATE FUNCTION enroll.can_access(account bigint, course bigint) RETURNS boolean
     AS 'MODULE_PATHNAME', 'can_access' LANGUAGE C STABLE STRICT PARALLEL SAFE;

@@ -15,10 +15,12 @@
  * Statuses, checked in this order, the first that holds wins:
  *	 no_license					no license for the course was ever current
  *	 revoked					the latest license was revoked
+ *	 seat_withdrawn				a seat whose organization license has ended
+ *								or expired (before the seat's own window, so
+ *								that an expired organization license reads
+ *								as withdrawn seats)
  *	 not_started				now < access_from
  *	 expired					now >= access_until
- *	 seat_withdrawn				a seat whose organization license has ended
- *								or expired
  *	 documents_missing			documents due, past the grace, not validated
  *								(S2.18)
  *	 registrar_membership_ended	the holder no longer belongs to the registrar
@@ -231,6 +233,31 @@ NoCurrentLicense(Relation license, int64 account, int64 course)
 	return revoked ? "revoked" : "no_license";
 }
 
+/*
+ * Is this a seat whose organization license has ended (revoked or
+ * superseded) or expired?  One primary-key probe, only for seats.
+ */
+static bool
+SeatWithdrawn(Relation license, HeapTuple seat, TimestampTz now)
+{
+	TupleDesc	desc = RelationGetDescr(license);
+	bool		isnull;
+	Datum		parent = heap_getattr(seat, cache.parent_license, desc, &isnull);
+	int64		parent_id;
+	HeapTuple	p;
+
+	if (isnull)
+		return false;
+	parent_id = DatumGetInt64(parent);
+	p = ProbeInt8(license, cache.license_pkey, 1, &cache.id, &parent_id);
+	if (p == NULL)
+		return true;
+	GetTs(p, desc, cache.ended_at, &isnull);
+	if (!isnull)
+		return true;
+	return now >= GetTs(p, desc, cache.access_until, &isnull);
+}
+
 /* The status of an account's access to a course (see the file header). */
 static const char *
 AccessStatus(int64 account, int64 course)
@@ -254,26 +281,12 @@ AccessStatus(int64 account, int64 course)
 	cur = ProbeInt8(license, cache.license_current, 2, atts, keys);
 	if (cur == NULL)
 		status = NoCurrentLicense(license, account, course);
+	else if (SeatWithdrawn(license, cur, now))
+		status = "seat_withdrawn";
 	else if (now < GetTs(cur, desc, cache.access_from, &isnull))
 		status = "not_started";
 	else if (now >= GetTs(cur, desc, cache.access_until, &isnull))
 		status = "expired";
-	else
-	{
-		Datum		parent = heap_getattr(cur, cache.parent_license, desc, &isnull);
-
-		if (!isnull)
-		{
-			int64		parent_id = DatumGetInt64(parent);
-			HeapTuple	p = ProbeInt8(license, cache.license_pkey, 1, &cache.id, &parent_id);
-			bool		ended_null;
-
-			if (p == NULL ||
-				(GetTs(p, desc, cache.ended_at, &ended_null), !ended_null) ||
-				now >= GetTs(p, desc, cache.access_until, &isnull))
-				status = "seat_withdrawn";
-		}
-	}
 	if (cur != NULL && strcmp(status, "active") == 0)
 	{
 		TimestampTz due = GetTs(cur, desc, cache.documents_due_at, &isnull);
