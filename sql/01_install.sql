@@ -1,10 +1,18 @@
 -- 01_install: installing 1.0, its object list, roles, catalogue hygiene.
--- The object list is pinned here so that no later script changes 1.0 by accident.
+-- The 1.0 object list is pinned here so that no later script changes 1.0 by
+-- accident; 09_upgrade pins 1.1 and compares an upgrade with a fresh install.
 \set SHOW_CONTEXT never
-CREATE EXTENSION pg_enroll;
+CREATE EXTENSION pg_enroll VERSION '1.0';
 SELECT extname, extversion, extrelocatable, extnamespace::regnamespace AS schema
   FROM pg_extension WHERE extname = 'pg_enroll';
 \dx+ pg_enroll
+-- the shipped versions and the upgrade path between them
+SELECT version FROM pg_available_extension_versions WHERE name = 'pg_enroll' ORDER BY version;
+SELECT path FROM pg_extension_update_paths('pg_enroll') WHERE source = '1.0' AND target = '1.1';
+-- from here on, the hygiene checks apply to the default (latest) version
+DROP EXTENSION pg_enroll;
+CREATE EXTENSION pg_enroll;
+SELECT extversion FROM pg_extension WHERE extname = 'pg_enroll';
 
 -- the three roles exist, cannot log in, and are cluster-wide
 SELECT rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname LIKE 'enroll\_%' ORDER BY 1;

@@ -1,0 +1,112 @@
+-- 09_upgrade: 1.0 with data, ALTER EXTENSION pg_enroll UPDATE to 1.1, then
+-- the same object list and the same behaviour as a fresh 1.1 install.
+\set SHOW_CONTEXT never
+SET TIME ZONE 'UTC';
+SET enroll.clock = '2026-05-04 08:00:00+00';
+DROP EXTENSION pg_enroll;
+CREATE EXTENSION pg_enroll VERSION '1.0';
+SELECT count(pg_catalog.setval(c.oid, 9000)) AS sequences_moved
+  FROM pg_class c WHERE c.relnamespace = 'enroll'::regnamespace AND c.relkind = 'S';
+
+-- data written under 1.0, through its functions
+SELECT id AS course FROM enroll.create_course('UPG', 'Upgrade course') \gset
+SELECT id AS offer FROM enroll.create_offer('UPG-FREE', 'Free', :course, 0, 'EUR', '2026-01-01', '2027-01-01', '30 days',
+                                            handler_params => 'coursename=UPG') \gset
+SELECT id AS op FROM enroll.register_account('op@example.org', 'Op', 'Erator') \gset
+SELECT id AS learner FROM enroll.register_account('learner@example.org', 'Lea', 'Rner') \gset
+BEGIN;
+SELECT enroll.act_as(:learner);
+SELECT accepted_via FROM enroll.accept_offer(:offer);
+COMMIT;
+BEGIN;
+SELECT enroll.act_as(:op);
+SELECT enroll.setup_course_session('UPG-1', :offer, :op, 3,
+    '[{"email": "learner@example.org"}, {"email": "new@example.org", "role": "tutor"}]') ->> 'status' AS status;
+COMMIT;
+CREATE TEMP TABLE counts_before AS
+SELECT 'account' AS t, count(*) AS n FROM enroll.account UNION ALL
+SELECT 'license', count(*) FROM enroll.license UNION ALL
+SELECT 'enrollment', count(*) FROM enroll.enrollment UNION ALL
+SELECT 'event', count(*) FROM enroll.event UNION ALL
+SELECT 'purchase_order', count(*) FROM enroll.purchase_order;
+SELECT enroll.access_status(:learner, :course) AS status_before;
+
+-- the upgrade
+ALTER EXTENSION pg_enroll UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'pg_enroll';
+\dx+ pg_enroll
+
+-- every row is still there, the events got their digests, nothing is broken
+SELECT b.t, b.n = c.n AS same_count
+  FROM counts_before b
+  JOIN (SELECT 'account' AS t, count(*) AS n FROM enroll.account UNION ALL
+        SELECT 'license', count(*) FROM enroll.license UNION ALL
+        SELECT 'enrollment', count(*) FROM enroll.enrollment UNION ALL
+        SELECT 'event', count(*) FROM enroll.event UNION ALL
+        SELECT 'purchase_order', count(*) FROM enroll.purchase_order) c USING (t)
+ ORDER BY b.t;
+SELECT count(*) AS events_without_digest FROM enroll.event WHERE digest IS NULL;
+SELECT * FROM enroll.check_invariants();
+SELECT enroll.access_status(:learner, :course) AS status_after;
+-- the rules still hold after the upgrade
+INSERT INTO enroll.license (offer_id, course_id, holder_kind, account_id, accepted_via, price_paid, currency, access_from, access_until)
+    VALUES (:offer, :course, 'person', :learner, 'self', 0, 'EUR', '2026-05-04', '2026-06-04');
+BEGIN;
+SELECT enroll.act_as(:op);
+SELECT enroll.setup_course_session('UPG-1', :offer, :op, 3,
+    '[{"email": "learner@example.org"}, {"email": "new@example.org", "role": "tutor"}]') ->> 'status' AS status;
+SELECT enroll.setup_course_session('UPG-1', :offer, :op, 3, '[{"email": "third@example.org"}]') #> '{seats,left}' AS seats_left;
+COMMIT;
+UPDATE enroll.event SET what = 'account.forged' WHERE id = (SELECT min(id) FROM enroll.event);
+-- a row changed behind the trigger's back is reported
+ALTER TABLE enroll.event DISABLE TRIGGER event_append_only;
+UPDATE enroll.event SET details = '{"forged": true}' WHERE id = (SELECT min(id) FROM enroll.event);
+ALTER TABLE enroll.event ENABLE TRIGGER event_append_only;
+SELECT invariant, violations FROM enroll.check_invariants();
+
+-- the upgraded catalogue equals a fresh 1.1 install's, object by object
+CREATE FUNCTION pg_temp.fingerprint() RETURNS TABLE (kind text, name text, def text) LANGUAGE sql AS $$
+    SELECT 'function', p.oid::regprocedure::text,
+           concat_ws(' | ', pg_get_functiondef(p.oid), p.proconfig::text, p.proacl::text, obj_description(p.oid, 'pg_proc'))
+      FROM pg_proc p WHERE p.pronamespace = 'enroll'::regnamespace AND p.prokind <> 'a'
+    UNION ALL
+    SELECT 'column', c.relname || '.' || a.attname,
+           concat_ws(' | ', format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid),
+                     col_description(c.oid, a.attnum))
+      FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+     WHERE c.relnamespace = 'enroll'::regnamespace AND c.relkind IN ('r', 'v')
+    UNION ALL
+    SELECT 'relation', c.relname, concat_ws(' | ', c.relkind, c.relrowsecurity, c.relacl::text, obj_description(c.oid, 'pg_class'))
+      FROM pg_class c WHERE c.relnamespace = 'enroll'::regnamespace
+    UNION ALL
+    SELECT 'constraint', conrelid::regclass::text || '.' || conname, pg_get_constraintdef(oid)
+      FROM pg_constraint WHERE connamespace = 'enroll'::regnamespace
+    UNION ALL
+    SELECT 'index', indexrelid::regclass::text, pg_get_indexdef(indexrelid)
+      FROM pg_index WHERE indrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'enroll'::regnamespace)
+    UNION ALL
+    SELECT 'trigger', tgrelid::regclass::text || '.' || tgname, pg_get_triggerdef(oid) || ' ' || tgenabled::text
+      FROM pg_trigger WHERE NOT tgisinternal AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'enroll'::regnamespace)
+    UNION ALL
+    SELECT 'policy', polrelid::regclass::text || '.' || polname,
+           concat_ws(' | ', polcmd, polpermissive, polroles::text, pg_get_expr(polqual, polrelid), pg_get_expr(polwithcheck, polrelid))
+      FROM pg_policy WHERE polrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'enroll'::regnamespace)
+    UNION ALL
+    SELECT 'type', t.typname, concat_ws(' | ', t.typtype, (SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = t.oid))
+      FROM pg_type t WHERE t.typnamespace = 'enroll'::regnamespace AND t.typtype IN ('e', 'c') AND t.typrelid = 0
+    UNION ALL
+    SELECT 'config_dump', c.relname, coalesce(x.extcondition[array_position(x.extconfig, c.oid)], '(not dumped)')
+      FROM pg_extension x JOIN pg_class c ON c.oid = ANY (x.extconfig) WHERE x.extname = 'pg_enroll'
+$$;
+CREATE TEMP TABLE upgraded AS SELECT * FROM pg_temp.fingerprint();
+RESET enroll.clock;
+DROP EXTENSION pg_enroll;
+CREATE EXTENSION pg_enroll;
+CREATE TEMP TABLE fresh AS SELECT * FROM pg_temp.fingerprint();
+SELECT count(*) > 100 AS objects_compared FROM fresh;
+-- differences either way: none
+(SELECT 'only after upgrade' AS side, * FROM upgraded EXCEPT SELECT 'only after upgrade', * FROM fresh)
+UNION ALL
+(SELECT 'only in fresh 1.1', * FROM fresh EXCEPT SELECT 'only in fresh 1.1', * FROM upgraded)
+ORDER BY 1, 2, 3;
