@@ -40,7 +40,9 @@ CREATE ROLE regress_enroll_app LOGIN IN ROLE enroll_app;
 
 -- S1.8: "SPOC Moodle appropriation, 5 weeks", ref SPOCM1, 10.00 EUR a seat; a
 -- customer-support course (S1.7); a dedicated tutor role for another offer (S1.9)
-SELECT id AS spoc FROM enroll.create_course('SPOCM1', 'SPOC Moodle appropriation, 5 weeks') \gset
+-- (02_constraints and 04_catalogue_audit may have created SPOCM1 already: reuse it)
+SELECT coalesce((SELECT id FROM enroll.course WHERE shortname = 'SPOCM1'),
+                (SELECT id FROM enroll.create_course('SPOCM1', 'SPOC Moodle appropriation, 5 weeks'))) AS spoc \gset
 SELECT id AS support FROM enroll.create_course('SPOC-SUPPORT', 'SPOC customer support') \gset
 SELECT id AS other FROM enroll.create_course('SES-OTHER', 'Another course') \gset
 INSERT INTO enroll.role (shortname, name) VALUES ('spoc_tutor', 'SPOC tutor') RETURNING id AS spoc_tutor \gset
@@ -83,6 +85,10 @@ SELECT id AS no_name FROM enroll.create_offer('SES-NONAME', 'No coursename', :sp
                            handler_params => 'supervisor=teacher') \gset
 SELECT id AS orgs FROM enroll.create_offer('SES-ORG', 'For organizations', :spoc, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days',
                            recipient_kind => 'organization', seats => 10, handler_params => 'coursename=SPOCM1') \gset
+SELECT id AS registrar FROM enroll.create_offer('SES-REGISTRAR', 'Needs a school', :spoc, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days',
+                           handler_params => 'coursename=SPOCM1') \gset
+SELECT code FROM enroll.create_organization_type('ses_school', 'School');
+SELECT count(*) AS registrar_types FROM enroll.add_offer_registrar_type(:registrar, 'ses_school');
 
 -- the participants of the S1.8 purchase: three learners and one tutor; Kim's
 -- address in another case and with spaces, and other names
@@ -195,9 +201,8 @@ SELECT pg_temp.counts() = :'after_first' AS nothing_changed;
 -- a fifth participant does not fit: 4 seats bought, 4 set up (S1.3, PE017)
 SELECT pg_temp.error_of(format($$SELECT enroll.setup_course_session('SO-2026-0001', %s, %s, 4, %L)$$, :spocm1, :olga,
     '[{"email": "zoe@client.example"}]'));
--- the same order with another offer, operator or seat count (PE020)
+-- the same order with another offer or seat count (PE020; another operator below)
 SELECT pg_temp.error_of(format($$SELECT enroll.setup_course_session('SO-2026-0001', %s, %s, 4, %L)$$, :team, :olga, :'spocm1_people'));
-SELECT pg_temp.error_of(format($$SELECT enroll.setup_course_session('SO-2026-0001', %s, %s, 4, %L)$$, :spocm1, :pat, :'spocm1_people'));
 SELECT pg_temp.error_of(format($$SELECT enroll.setup_course_session('SO-2026-0001', %s, %s, 5, %L)$$, :spocm1, :olga, :'spocm1_people'));
 SELECT pg_temp.counts() = :'after_first' AS nothing_changed;
 COMMIT;
@@ -258,7 +263,8 @@ SELECT pg_temp.error_of(format($$SELECT enroll.setup_course_session('SO-2026-000
 SELECT pg_temp.counts() = :'after' AS nothing_changed;
 COMMIT;
 
--- dry run: the full report, and nothing written: no row, no event, no order
+-- dry run: the full report, and nothing written: no row, no event, no order;
+-- Ana, already set up by SO-2026-0001, would get a new license (S2.23)
 BEGIN;
 SELECT enroll.act_as(:olga);
 SELECT pg_temp.counts() AS before \gset
@@ -271,6 +277,17 @@ SELECT r ->> 'status' AS status, r -> 'dry_run' AS dry_run, r -> 'seats' AS seat
 SELECT pg_temp.counts() = :'before' AS nothing_changed,
        (SELECT count(*) FROM enroll.purchase_order WHERE order_ref = 'SO-2026-0004') AS orders,
        (SELECT count(*) FROM enroll.account WHERE email LIKE 'dry%') AS dry_accounts;
+SELECT enroll.setup_course_session('SO-2026-0004', :spocm1, :olga, 3,
+    '[{"email": "dry1@client.example"}, {"email": "ana.lopez@client.example"}, {"email": "dry2@client.example", "role": "tutor"}]',
+    dry_run => true) AS dry \gset
+-- the real run reports the same (ids of new rows aside)
+SELECT enroll.setup_course_session('SO-2026-0004', :spocm1, :olga, 3,
+    '[{"email": "dry1@client.example"}, {"email": "ana.lopez@client.example"}, {"email": "dry2@client.example", "role": "tutor"}]') AS real \gset
+SELECT (:'dry'::jsonb - 'dry_run' - 'group' - 'enrollments') = (:'real'::jsonb - 'group' - 'enrollments') AS same_report,
+       jsonb_path_query_array(:'dry', '$.enrollments[*].email') = jsonb_path_query_array(:'real', '$.enrollments[*].email') AS same_people,
+       jsonb_path_query_array(:'dry', '$.enrollments[*].role') = jsonb_path_query_array(:'real', '$.enrollments[*].role') AS same_roles,
+       :'real'::jsonb ? 'dry_run' AS real_says_dry_run;
+SELECT pg_temp.counts() AS before \gset
 -- a dry run of a done order says so, and writes nothing either
 SELECT r ->> 'status' AS status, r -> 'dry_run' AS dry_run
   FROM enroll.setup_course_session('SO-2026-0001', :spocm1, :olga, 4, :'spocm1_people', dry_run => true) r;
@@ -278,6 +295,12 @@ SELECT pg_temp.counts() = :'before' AS nothing_changed;
 -- the actor survives the dry run's rollback
 SELECT enroll.current_account() = :olga AS still_olga;
 COMMIT;
+RESET ROLE;
+-- Ana, bought again by another order: one current license, the latest (S2.23)
+SELECT l.order_ref, l.ended_at IS NULL AS current, l.end_reason, s.order_ref AS superseded_by_order
+  FROM enroll.license l LEFT JOIN enroll.license s ON s.id = l.superseded_by
+ WHERE l.account_id = (SELECT id FROM enroll.account WHERE email = 'ana.lopez@client.example') ORDER BY l.id;
+SET ROLE regress_enroll_app;
 
 -- the URL-encoded form (S1.11): "/" and " " percent-encoded in the order reference
 BEGIN;
@@ -344,7 +367,7 @@ BEGIN;
 SELECT enroll.act_as(:olga);
 SELECT pg_temp.counts() AS before \gset
 SELECT pg_temp.error_of(format($$SELECT enroll.setup_course_session('X1', %s, %s, 2, '[{"email": "x@client.example"}]')$$, o, :olga))
-  FROM unnest(ARRAY[-1, :later, :no_params, :wrong_course, :no_role, :bad_start, :backwards, :bad_key, :no_name, :orgs]) AS o;
+  FROM unnest(ARRAY[-1, :later, :no_params, :wrong_course, :no_role, :bad_start, :backwards, :bad_key, :no_name, :orgs, :registrar]) AS o;
 SELECT pg_temp.counts() = :'before' AS nothing_changed;
 COMMIT;
 
@@ -376,6 +399,9 @@ BEGIN;
 SELECT enroll.act_as(:admin);
 SELECT pg_temp.error_of(format($$SELECT enroll.setup_course_session('SO-2026-0006', %s, 999999, 2, '[{"email": "adm@client.example"}]')$$, :spocm1));
 SELECT pg_temp.error_of(format($$SELECT enroll.setup_course_session('SO-2026-0006', %s, %s, 2, '[{"email": "adm@client.example"}]')$$, :spocm1, :pat));
+-- the same order with another operator (PE020): Olga's order, placed again for Pat
+SELECT pg_temp.error_of(format($$SELECT enroll.setup_course_session('SO-2026-0003', %s, %s, 4, %L)$$, :team, :pat,
+    '[{"email": "lia@client.example"}]'));
 SELECT r ->> 'status' AS status, r -> 'accounts' AS accounts, r -> 'operator' = to_jsonb(:olga) AS for_olga
   FROM enroll.setup_course_session('SO-2026-0006', :spocm1, :olga, 2, '[{"email": "adm@client.example", "firstname": "Ada", "lastname": "Min"}]') r;
 COMMIT;
@@ -386,6 +412,39 @@ SELECT l.accepted_via, l.accepted_by = :olga AS accepted_by_operator, e.account_
   JOIN enroll.event e ON e.what = 'license.accept' AND e.row_id = l.id
   JOIN enroll.role_assignment ra ON ra.order_ref = l.order_ref AND ra.account_id = l.account_id
  WHERE l.order_ref = 'SO-2026-0006';
+
+-- a dry run that fails inside the caller's exception block closes its own
+-- subtransaction: the caller's transaction goes on, and a later dry run and
+-- the COMMIT work
+SET ROLE regress_enroll_app;
+BEGIN;
+SELECT enroll.act_as(:olga);
+SELECT pg_temp.counts() AS before \gset
+SELECT pg_temp.error_of(format($$SELECT enroll.setup_course_session('SO-2026-0099', %s, %s, 1,
+    '[{"email": "dry1@client.example"}, {"email": "dry2@client.example"}]', dry_run => true)$$, :spocm1, :olga));
+SELECT r ->> 'status' AS status, r -> 'dry_run' AS dry_run
+  FROM enroll.setup_course_session('SO-2026-0099', :spocm1, :olga, 2,
+    '[{"email": "dry1@client.example"}, {"email": "dry2@client.example"}]', dry_run => true) r;
+SELECT pg_temp.error_of(format($$SELECT enroll.setup_course_session('SO-2026-0099', %s, %s, 1,
+    '[{"email": "dry1@client.example"}, {"email": "dry2@client.example"}]', dry_run => true)$$, :spocm1, :olga));
+SELECT pg_temp.error_of(format($$SELECT enroll.setup_course_session('SO-2026-0099', %s, %s, 2, '[]', dry_run => NULL)$$, :spocm1, :olga));
+SELECT pg_temp.counts() = :'before' AS nothing_changed;
+COMMIT;
+RESET ROLE;
+
+-- retrying an order that is done still answers already_done once the offer has closed
+SELECT valid_until AS spocm1_until FROM enroll.offer WHERE id = :spocm1 \gset
+SET enroll.clock = :'spocm1_until';
+SET ROLE regress_enroll_app;
+BEGIN;
+SELECT enroll.act_as(:olga);
+SELECT enroll.setup_course_session('SO-2026-0006', :spocm1, :olga, 2, '[{"email": "adm@client.example"}]') ->> 'status' AS status_after_close;
+SELECT pg_temp.error_of(format($$SELECT enroll.setup_course_session('SO-2026-0006', %s, %s, 2, '[{"email": "late@client.example"}]')$$, :spocm1, :olga));
+COMMIT;
+RESET ROLE;
+
+-- after all of it, the data is healthy
+SELECT invariant, violations, example FROM enroll.check_invariants();
 
 RESET enroll.clock;
 DROP ROLE regress_enroll_app;

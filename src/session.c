@@ -52,6 +52,7 @@
 typedef struct Participant
 {
 	char	   *email;			/* normalized */
+	char	   *stored_email;	/* the account's address as stored */
 	char	   *key;			/* uniqueness key (enroll.email_key) */
 	char	   *firstname;
 	char	   *lastname;
@@ -94,10 +95,13 @@ static EnrollPlan plan_offer = {
 	"       o.recipient_kind OPERATOR(pg_catalog.=) 'person', o.handler_params,"
 	"       EXISTS (SELECT FROM enroll.offer_registrar_type t"
 	"                WHERE t.offer_id OPERATOR(pg_catalog.=) o.id),"
-	"       o.required_level::text"
+	"       o.required_level::text,"
+	"       o.visibility OPERATOR(pg_catalog.=) 'public' OR EXISTS ("
+	"           SELECT FROM enroll.offer_recipient r WHERE r.offer_id OPERATOR(pg_catalog.=) o.id"
+	"              AND r.account_id OPERATOR(pg_catalog.=) $2)"
 	"  FROM enroll.offer o JOIN enroll.course c ON c.id OPERATOR(pg_catalog.=) o.course_id"
 	" WHERE o.id OPERATOR(pg_catalog.=) $1 FOR SHARE OF o",
-	1, {INT8OID}
+	2, {INT8OID, INT8OID}
 };
 
 static EnrollPlan plan_operator = {
@@ -166,7 +170,7 @@ static EnrollPlan plan_accounts_insert = {
 };
 
 static EnrollPlan plan_accounts_find = {
-	"SELECT k.ord, a.id FROM pg_catalog.unnest($1::text[]) WITH ORDINALITY AS k(key, ord)"
+	"SELECT k.ord, a.id, a.email FROM pg_catalog.unnest($1::text[]) WITH ORDINALITY AS k(key, ord)"
 	"  JOIN enroll.account a ON enroll.email_key(a.email) OPERATOR(pg_catalog.=) k.key",
 	1, {TEXTARRAYOID}
 };
@@ -652,6 +656,7 @@ SetupSession(SessionRequest *req, int64 actor)
 
 	/* the offer, locked against a concurrent closing (S2.5) */
 	args[0] = Int64GetDatum(req->offer);
+	args[1] = Int64GetDatum(req->operator);
 	if (EnrollExecute(&plan_offer, args, NULL, false, 1, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_UNKNOWN_OFFER),
@@ -661,14 +666,11 @@ SetupSession(SessionRequest *req, int64 actor)
 	course_shortname = Text(0, 3);
 	valid_from = DatumGetTimestampTz(EnrollGetDatum(0, 4, &isnull));
 	valid_until = DatumGetTimestampTz(EnrollGetDatum(0, 5, &isnull));
-	if (now < valid_from || now >= valid_until)
+	if (!DatumGetBool(EnrollGetDatum(0, 10, &isnull)))
 		ereport(ERROR,
-				(errcode(ERRCODE_ENROLL_OFFER_NOT_ACTIVE),
-				 errmsg(now < valid_from ? "offer \"%s\" is not active yet" : "offer \"%s\" has expired", code),
-				 errdetail("The offer is valid from %s until %s; it is now %s.",
-						   pstrdup(timestamptz_to_str(valid_from)),
-						   pstrdup(timestamptz_to_str(valid_until)),
-						   pstrdup(timestamptz_to_str(now)))));
+				(errcode(ERRCODE_ENROLL_OFFER_NOT_ACCEPTABLE),
+				 errmsg("offer \"%s\" is not addressed to operator %lld", code, (long long) req->operator),
+				 errdetail("A private offer can only be accepted by its addressees (S2.7).")));
 	if (!DatumGetBool(EnrollGetDatum(0, 6, &isnull)))
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_HOLDER_KIND),
@@ -820,6 +822,7 @@ SetupSession(SessionRequest *req, int64 actor)
 			int			ord = (int) Int8(r, 1) - 1;
 
 			parts[ord].account = Int8(r, 2);
+			parts[ord].stored_email = Text(r, 3);
 			parts[ord].created = hash_search(created_set, &parts[ord].account, HASH_FIND, NULL) != NULL;
 		}
 	}
@@ -867,6 +870,20 @@ SetupSession(SessionRequest *req, int64 actor)
 																			  CStringGetDatum("{\"status\": \"already_done\"}"))));
 		}
 	}
+
+	/*
+	 * Licenses only from an active offer (S2.5).  Checked once there is work
+	 * to do, so that retrying an order that is already done still answers
+	 * already_done after the offer has closed.
+	 */
+	if (now < valid_from || now >= valid_until)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_OFFER_NOT_ACTIVE),
+				 errmsg(now < valid_from ? "offer \"%s\" is not active yet" : "offer \"%s\" has expired", code),
+				 errdetail("The offer is valid from %s until %s; it is now %s.",
+						   pstrdup(timestamptz_to_str(valid_from)),
+						   pstrdup(timestamptz_to_str(valid_until)),
+						   pstrdup(timestamptz_to_str(now)))));
 
 	/* S1.3: learners and tutors take seats alike */
 	if (nexisting + nnew > req->seats)
@@ -1006,7 +1023,7 @@ SetupSession(SessionRequest *req, int64 actor)
 	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
 	for (int i = 0; i < n; i++)
 		if (parts[i].is_new && !parts[i].created)
-			JStr(&st, NULL, parts[i].email);
+			JStr(&st, NULL, parts[i].stored_email);
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
 	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	JKey(&st, "enrollments");
@@ -1017,7 +1034,7 @@ SetupSession(SessionRequest *req, int64 actor)
 			continue;
 		CHECK_FOR_INTERRUPTS();
 		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-		JStr(&st, "email", parts[i].email);
+		JStr(&st, "email", parts[i].stored_email);
 		JInt(&st, "account", parts[i].account);
 		JStr(&st, "role", parts[i].tutor ? sp.supervisor : "student");
 		JInt(&st, "license", parts[i].license);
@@ -1061,7 +1078,7 @@ SetupSessionEntry(SessionRequest *req)
 	MemoryContext caller = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	Jsonb	   *report;
-	Datum		result;
+	volatile Datum result = (Datum) 0;
 
 	/* the e-mail normalizer and the URL parser work on UTF-8 */
 	if (GetDatabaseEncoding() != PG_UTF8)
@@ -1089,20 +1106,45 @@ SetupSessionEntry(SessionRequest *req)
 		BeginInternalSubTransaction(NULL);
 		MemoryContextSwitchTo(caller);
 	}
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	report = SetupSession(req, actor);
-	if (req->dry_run)
-		report = DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(report),
-													DirectFunctionCall1(jsonb_in, CStringGetDatum("{\"dry_run\": true}"))));
-	/* copy the report to the caller's memory before SPI and the subtransaction go */
+	PG_TRY();
 	{
-		MemoryContext old = MemoryContextSwitchTo(caller);
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		report = SetupSession(req, actor);
+		if (req->dry_run)
+			report = DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(report),
+														DirectFunctionCall1(jsonb_in, CStringGetDatum("{\"dry_run\": true}"))));
+		/* copy the report to the caller's memory before SPI and the subtransaction go */
+		{
+			MemoryContext old = MemoryContextSwitchTo(caller);
 
-		result = PointerGetDatum(PG_DETOAST_DATUM_COPY(JsonbPGetDatum(report)));
-		MemoryContextSwitchTo(old);
+			result = PointerGetDatum(PG_DETOAST_DATUM_COPY(JsonbPGetDatum(report)));
+			MemoryContextSwitchTo(old);
+		}
+		SPI_finish();
 	}
-	SPI_finish();
+	PG_CATCH();
+	{
+		/*
+		 * A failing dry run must close its own subtransaction before the
+		 * error leaves: a caller's exception block rolls back only the
+		 * innermost subtransaction, which would otherwise be ours.
+		 */
+		if (req->dry_run)
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(caller);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(caller);
+			CurrentResourceOwner = owner;
+			ReThrowError(edata);
+		}
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	if (req->dry_run)
 	{
 		RollbackAndReleaseCurrentSubTransaction();
@@ -1132,7 +1174,11 @@ setup_course_session(PG_FUNCTION_ARGS)
 	req.operator = PG_GETARG_INT64(2);
 	req.seats = PG_GETARG_INT32(3);
 	req.participants = PG_GETARG_JSONB_P(4);
-	req.dry_run = !PG_ARGISNULL(5) && PG_GETARG_BOOL(5);
+	if (PG_ARGISNULL(5))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("dry_run must not be null")));
+	req.dry_run = PG_GETARG_BOOL(5);
 	PG_RETURN_DATUM(SetupSessionEntry(&req));
 }
 
@@ -1146,7 +1192,8 @@ IntParam(const UrlParamResult *res, const char *key, int64 min, int64 max)
 	if (!urlparam_parse_int64(p->value, &v) || v < min || v > max)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("parameter \"%s\" must be an integer, not \"%s\"", key, p->value)));
+				 errmsg("parameter \"%s\" must be an integer from " INT64_FORMAT " to " INT64_FORMAT ", not \"%s\"",
+						key, min, max, p->value)));
 	return v;
 }
 
@@ -1183,6 +1230,10 @@ setup_course_session_params(PG_FUNCTION_ARGS)
 	req.operator = IntParam(&res, "operator", 1, PG_INT64_MAX);
 	req.seats = (int32) IntParam(&res, "seats", PG_INT32_MIN, PG_INT32_MAX);
 	req.participants = PG_GETARG_JSONB_P(1);
-	req.dry_run = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("dry_run must not be null")));
+	req.dry_run = PG_GETARG_BOOL(2);
 	PG_RETURN_DATUM(SetupSessionEntry(&req));
 }
