@@ -77,7 +77,9 @@ SELECT is_admin FROM enroll.set_organization_admin(:lycee, :frank);
 COMMIT;
 RESET ROLE;
 
--- RLS: an application acting for Erin sees Erin's rows only; the admin sees all
+-- RLS: an application acting for Erin sees Erin's rows, and (since 1.1) as the
+-- lycée's administrator its members' accounts and memberships (Frank); the
+-- system admin sees all
 SET ROLE regress_enroll_app;
 SELECT count(*) AS anonymous_sees_accounts FROM enroll.account;
 BEGIN;

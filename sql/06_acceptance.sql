@@ -133,6 +133,9 @@ SELECT o.code, l.access_from, l.access_until, l.ended_at, l.end_reason, s.code A
  WHERE l.account_id = :lea ORDER BY l.id;
 SELECT count(*) AS lea_memberships FROM enroll.membership WHERE account_id = :lea AND organization_id = :lycee AND left_at IS NULL;
 SELECT what FROM enroll.event WHERE account_id = :lea AND what LIKE 'license.%' OR (what = 'membership.join' AND account_id = :lea) ORDER BY id;
+-- an offer never ends before a license it granted (S2.4): closing it at the
+-- very instant of its latest acceptance is refused, even for a DBA
+UPDATE enroll.offer SET valid_until = enroll.clock_now() WHERE id = :paid;
 -- the registrar organization is neither the holder nor the offerer (S2.15)
 SELECT holder_kind, account_id = :lea AS lea_holds, organization_id IS NULL AS org_holds_nothing
   FROM enroll.license WHERE account_id = :lea AND ended_at IS NULL;

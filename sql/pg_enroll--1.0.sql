@@ -89,6 +89,34 @@ CREATE FUNCTION enroll.email_key(email text) RETURNS text
 COMMENT ON FUNCTION enroll.email_key(text) IS
   'Uniqueness key of an e-mail address (S1.5): trimmed and ASCII lower-cased, independent of the database collation.';
 
+CREATE FUNCTION enroll.normalize_email(email text) RETURNS text
+    AS 'MODULE_PATHNAME', 'normalize_email' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION enroll.normalize_email(text) IS
+  'The stored form of an e-mail address (trimmed, domain lower-cased) after RFC 5321/5322 validation by the pure C normalizer; 22023 naming the problem otherwise. The one validation every stored address goes through (S1.5).';
+
+-- Messages quote user-supplied text through this, so that an error never
+-- echoes a value of unbounded length (the C side's EnrollQuotable).
+CREATE FUNCTION enroll.quotable(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN CASE WHEN pg_catalog.length(value) OPERATOR(pg_catalog.>) 64
+                THEN pg_catalog.left(value, 64) OPERATOR(pg_catalog.||) '...'
+                ELSE value END;
+COMMENT ON FUNCTION enroll.quotable(text) IS
+  'A user-supplied value short enough to quote in an error message: at most 64 characters, "..." appended when cut. Internal helper.';
+
+-- The bound of access periods and documents graces: whatever its parts,
+-- clock_now() + period can always be computed (no timestamp overflow).
+CREATE FUNCTION enroll.period_in_bounds(period interval) RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN period OPERATOR(pg_catalog.<=) '100 years'::interval
+       AND pg_catalog.abs(EXTRACT(year FROM period) OPERATOR(pg_catalog.*) 12
+                          OPERATOR(pg_catalog.+) EXTRACT(month FROM period)) OPERATOR(pg_catalog.<=) 1200
+       AND pg_catalog.abs(EXTRACT(day FROM period)) OPERATOR(pg_catalog.<=) 36525
+       AND pg_catalog.abs(EXTRACT(epoch FROM period OPERATOR(pg_catalog.-) pg_catalog.date_trunc('day', period)))
+           OPERATOR(pg_catalog.<=) 3155760000;
+COMMENT ON FUNCTION enroll.period_in_bounds(interval) IS
+  'True when a period is at most 100 years and none of its parts (months, days, time) exceeds 100 years on its own, so that adding it to any instant of this era cannot overflow. Used by the CHECK constraints on offer.access_period and offer.documents_grace.';
+
 -------------------------------------------------------------------------------
 -- Tables
 -------------------------------------------------------------------------------
@@ -96,7 +124,8 @@ CREATE TABLE enroll.organization_type (
     id          bigserial PRIMARY KEY,
     code        text NOT NULL UNIQUE
                 CONSTRAINT organization_type_code_format CHECK (code OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_]{0,62}$'),
-    name        text NOT NULL CONSTRAINT organization_type_name_not_blank CHECK (pg_catalog.btrim(name) OPERATOR(pg_catalog.<>) ''),
+    name        text NOT NULL CONSTRAINT organization_type_name_not_blank CHECK (pg_catalog.btrim(name, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+                CONSTRAINT organization_type_name_length CHECK (pg_catalog.length(name) OPERATOR(pg_catalog.<=) 200),
     created_at  timestamptz NOT NULL DEFAULT enroll.clock_now()
 );
 COMMENT ON TABLE enroll.organization_type IS
@@ -105,7 +134,8 @@ COMMENT ON TABLE enroll.organization_type IS
 CREATE TABLE enroll.organization (
     id          bigserial PRIMARY KEY,
     type_id     bigint NOT NULL REFERENCES enroll.organization_type (id),
-    name        text NOT NULL CONSTRAINT organization_name_not_blank CHECK (pg_catalog.btrim(name) OPERATOR(pg_catalog.<>) ''),
+    name        text NOT NULL CONSTRAINT organization_name_not_blank CHECK (pg_catalog.btrim(name, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+                CONSTRAINT organization_name_length CHECK (pg_catalog.length(name) OPERATOR(pg_catalog.<=) 200),
     created_at  timestamptz NOT NULL DEFAULT enroll.clock_now()
 );
 CREATE INDEX organization_type_id_idx ON enroll.organization (type_id);
@@ -116,12 +146,16 @@ CREATE TABLE enroll.account (
     id            bigserial PRIMARY KEY,
     email         text NOT NULL
                   CONSTRAINT account_email_trimmed CHECK (email OPERATOR(pg_catalog.=) pg_catalog.btrim(email, E' \t\r\n\f\x0b'))
-                  CONSTRAINT account_email_has_at CHECK (pg_catalog.strpos(email, '@') OPERATOR(pg_catalog.>) 1),
-    firstname     text NOT NULL DEFAULT '',
-    lastname      text NOT NULL DEFAULT '',
+                  CONSTRAINT account_email_has_at CHECK (pg_catalog.strpos(email, '@') OPERATOR(pg_catalog.>) 1)
+                  CONSTRAINT account_email_length CHECK (pg_catalog.octet_length(email) OPERATOR(pg_catalog.<=) 254),
+    firstname     text NOT NULL DEFAULT ''
+                  CONSTRAINT account_firstname_length CHECK (pg_catalog.length(firstname) OPERATOR(pg_catalog.<=) 200),
+    lastname      text NOT NULL DEFAULT ''
+                  CONSTRAINT account_lastname_length CHECK (pg_catalog.length(lastname) OPERATOR(pg_catalog.<=) 200),
     profile_level enroll.profile_level NOT NULL DEFAULT 'default',
     profile       jsonb NOT NULL DEFAULT '{}'
-                  CONSTRAINT account_profile_is_object CHECK (pg_catalog.jsonb_typeof(profile) OPERATOR(pg_catalog.=) 'object'),
+                  CONSTRAINT account_profile_is_object CHECK (pg_catalog.jsonb_typeof(profile) OPERATOR(pg_catalog.=) 'object')
+                  CONSTRAINT account_profile_size CHECK (pg_catalog.octet_length(profile::text) OPERATOR(pg_catalog.<=) 65536),
     is_admin      boolean NOT NULL DEFAULT false,
     login_role    name UNIQUE,
     created_at    timestamptz NOT NULL DEFAULT enroll.clock_now()
@@ -155,8 +189,10 @@ COMMENT ON COLUMN enroll.membership.is_admin IS
 CREATE TABLE enroll.course (
     id          bigserial PRIMARY KEY,
     shortname   text NOT NULL UNIQUE
-                CONSTRAINT course_shortname_not_blank CHECK (pg_catalog.btrim(shortname) OPERATOR(pg_catalog.<>) '' AND shortname OPERATOR(pg_catalog.=) pg_catalog.btrim(shortname)),
-    fullname    text NOT NULL CONSTRAINT course_fullname_not_blank CHECK (pg_catalog.btrim(fullname) OPERATOR(pg_catalog.<>) ''),
+                CONSTRAINT course_shortname_not_blank CHECK (pg_catalog.btrim(shortname, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '' AND shortname OPERATOR(pg_catalog.=) pg_catalog.btrim(shortname, E' \t\r\n\f\x0b'))
+                CONSTRAINT course_shortname_length CHECK (pg_catalog.length(shortname) OPERATOR(pg_catalog.<=) 255),
+    fullname    text NOT NULL CONSTRAINT course_fullname_not_blank CHECK (pg_catalog.btrim(fullname, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+                CONSTRAINT course_fullname_length CHECK (pg_catalog.length(fullname) OPERATOR(pg_catalog.<=) 500),
     created_at  timestamptz NOT NULL DEFAULT enroll.clock_now()
 );
 COMMENT ON TABLE enroll.course IS
@@ -192,7 +228,8 @@ COMMENT ON TABLE enroll.role_assignment IS
 CREATE TABLE enroll.course_group (
     id          bigserial PRIMARY KEY,
     course_id   bigint NOT NULL REFERENCES enroll.course (id),
-    idnumber    text NOT NULL CONSTRAINT course_group_idnumber_not_blank CHECK (pg_catalog.btrim(idnumber) OPERATOR(pg_catalog.<>) ''),
+    idnumber    text NOT NULL CONSTRAINT course_group_idnumber_not_blank CHECK (pg_catalog.btrim(idnumber, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+                CONSTRAINT course_group_idnumber_length CHECK (pg_catalog.octet_length(idnumber) OPERATOR(pg_catalog.<=) 200),
     name        text NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT enroll.clock_now(),
     CONSTRAINT course_group_idnumber_key UNIQUE (course_id, idnumber),
@@ -212,23 +249,30 @@ COMMENT ON TABLE enroll.group_member IS 'An account in a course group (S1.4).';
 
 CREATE TABLE enroll.offer (
     id              bigserial PRIMARY KEY,
-    code            text NOT NULL UNIQUE CONSTRAINT offer_code_not_blank CHECK (pg_catalog.btrim(code) OPERATOR(pg_catalog.<>) ''),
-    title           text NOT NULL CONSTRAINT offer_title_not_blank CHECK (pg_catalog.btrim(title) OPERATOR(pg_catalog.<>) ''),
+    code            text NOT NULL UNIQUE CONSTRAINT offer_code_not_blank CHECK (pg_catalog.btrim(code, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+                    CONSTRAINT offer_code_length CHECK (pg_catalog.length(code) OPERATOR(pg_catalog.<=) 100),
+    title           text NOT NULL CONSTRAINT offer_title_not_blank CHECK (pg_catalog.btrim(title, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+                    CONSTRAINT offer_title_length CHECK (pg_catalog.length(title) OPERATOR(pg_catalog.<=) 500),
     course_id       bigint NOT NULL REFERENCES enroll.course (id),
-    price           numeric(12,2) NOT NULL CONSTRAINT offer_price_not_negative CHECK (price OPERATOR(pg_catalog.>=) 0),
+    price           numeric(12,2) NOT NULL CONSTRAINT offer_price_not_negative CHECK (price OPERATOR(pg_catalog.>=) 0)
+                    CONSTRAINT offer_price_not_nan CHECK (price OPERATOR(pg_catalog.<>) 'NaN'),
     currency        text NOT NULL CONSTRAINT offer_currency_iso4217 CHECK (currency OPERATOR(pg_catalog.~) '^[A-Z]{3}$'),
     valid_from      timestamptz NOT NULL,
     valid_until     timestamptz NOT NULL,
     visibility      enroll.offer_visibility NOT NULL DEFAULT 'public',
     recipient_kind  enroll.holder_kind NOT NULL DEFAULT 'person',
     required_level  enroll.profile_level NOT NULL DEFAULT 'default',
-    extra_condition text CONSTRAINT offer_extra_condition_not_blank CHECK (pg_catalog.btrim(extra_condition) OPERATOR(pg_catalog.<>) ''),
-    access_period   interval NOT NULL CONSTRAINT offer_access_period_positive CHECK (access_period OPERATOR(pg_catalog.>) '0'::interval),
-    documents_grace interval CONSTRAINT offer_documents_grace_positive CHECK (documents_grace OPERATOR(pg_catalog.>) '0'::interval),
+    extra_condition text CONSTRAINT offer_extra_condition_not_blank CHECK (pg_catalog.btrim(extra_condition, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+                    CONSTRAINT offer_extra_condition_length CHECK (pg_catalog.length(extra_condition) OPERATOR(pg_catalog.<=) 10000),
+    access_period   interval NOT NULL CONSTRAINT offer_access_period_positive CHECK (access_period OPERATOR(pg_catalog.>) '0'::interval)
+                    CONSTRAINT offer_access_period_bounded CHECK (enroll.period_in_bounds(access_period)),
+    documents_grace interval CONSTRAINT offer_documents_grace_positive CHECK (documents_grace OPERATOR(pg_catalog.>) '0'::interval)
+                    CONSTRAINT offer_documents_grace_bounded CHECK (enroll.period_in_bounds(documents_grace)),
     seats           integer CONSTRAINT offer_seats_positive CHECK (seats OPERATOR(pg_catalog.>) 0),
-    handler_params  text,
+    handler_params  text CONSTRAINT offer_handler_params_length CHECK (pg_catalog.octet_length(handler_params) OPERATOR(pg_catalog.<=) 65536),
     created_at      timestamptz NOT NULL DEFAULT enroll.clock_now(),
     CONSTRAINT offer_window_not_empty CHECK (valid_until OPERATOR(pg_catalog.>) valid_from),
+    CONSTRAINT offer_window_finite CHECK (pg_catalog.isfinite(valid_from) AND pg_catalog.isfinite(valid_until)),
     CONSTRAINT offer_paid_needs_billing CHECK (price OPERATOR(pg_catalog.=) 0 OR required_level OPERATOR(pg_catalog.>=) 'billing'),
     CONSTRAINT offer_seats_for_organizations CHECK ((recipient_kind OPERATOR(pg_catalog.=) 'organization') OPERATOR(pg_catalog.=) (seats IS NOT NULL)),
     CONSTRAINT offer_id_course_key UNIQUE (id, course_id),
@@ -238,13 +282,13 @@ CREATE INDEX offer_course_idx ON enroll.offer (course_id);
 CREATE INDEX offer_window_idx ON enroll.offer (valid_from, valid_until);
 COMMENT ON TABLE enroll.offer IS
   'Offers (S2.1): price and currency (S2.2), validity window (S2.3), public or private (S2.6, S2.7), required profile level (S2.11), extra condition (S2.21), access period, documents grace (S2.18), seats for organization offers, session handler parameters (S1.9, S1.11).';
-COMMENT ON COLUMN enroll.offer.price IS 'Price including VAT; 0 is a free offer. A price above 0 needs required_level billing (S2.11).';
+COMMENT ON COLUMN enroll.offer.price IS 'Price including VAT; 0 is a free offer, NaN is refused. A price above 0 needs required_level billing (S2.11).';
 COMMENT ON COLUMN enroll.offer.currency IS 'ISO 4217 code, three capital letters.';
 COMMENT ON COLUMN enroll.offer.recipient_kind IS 'Who holds the licenses: persons, or organizations (which then allocate seats).';
-COMMENT ON COLUMN enroll.offer.extra_condition IS 'Free-text condition the learner must accept (S2.21, S2.22); shown before login.';
-COMMENT ON COLUMN enroll.offer.access_period IS 'How long a license from this offer grants access, counted from acceptance (S2.23).';
-COMMENT ON COLUMN enroll.offer.documents_grace IS 'When set, documents must be validated within this time after acceptance (S2.18).';
-COMMENT ON COLUMN enroll.offer.handler_params IS 'URL-encoded session setup parameters: coursename, supervisor, customersupport, starttime, endtime (S1.9-S1.11).';
+COMMENT ON COLUMN enroll.offer.extra_condition IS 'Free-text condition the learner must accept (S2.21, S2.22); shown before login. At most 10000 characters.';
+COMMENT ON COLUMN enroll.offer.access_period IS 'How long a license from this offer grants access, counted from acceptance (S2.23). Positive, at most 100 years (enroll.period_in_bounds).';
+COMMENT ON COLUMN enroll.offer.documents_grace IS 'When set, documents must be validated within this time after acceptance (S2.18). Positive, at most 100 years (enroll.period_in_bounds).';
+COMMENT ON COLUMN enroll.offer.handler_params IS 'URL-encoded session setup parameters: coursename, supervisor, customersupport, starttime, endtime (S1.9-S1.11). At most 65536 bytes, the limit of the parser.';
 
 CREATE TABLE enroll.offer_registrar_type (
     offer_id             bigint NOT NULL REFERENCES enroll.offer (id),
@@ -288,7 +332,8 @@ CREATE TABLE enroll.license (
     accepted_at            timestamptz NOT NULL DEFAULT enroll.clock_now(),
     registrar_org_id       bigint REFERENCES enroll.organization (id),
     accepted_condition     text,
-    price_paid             numeric(12,2) NOT NULL CONSTRAINT license_price_not_negative CHECK (price_paid OPERATOR(pg_catalog.>=) 0),
+    price_paid             numeric(12,2) NOT NULL CONSTRAINT license_price_not_negative CHECK (price_paid OPERATOR(pg_catalog.>=) 0)
+                           CONSTRAINT license_price_not_nan CHECK (price_paid OPERATOR(pg_catalog.<>) 'NaN'),
     currency               text NOT NULL CONSTRAINT license_currency_iso4217 CHECK (currency OPERATOR(pg_catalog.~) '^[A-Z]{3}$'),
     access_from            timestamptz NOT NULL,
     access_until           timestamptz NOT NULL,
@@ -299,9 +344,9 @@ CREATE TABLE enroll.license (
     parent_license         bigint,
     ended_at               timestamptz,
     end_reason             enroll.license_end_reason,
-    end_note               text,
+    end_note               text CONSTRAINT license_end_note_length CHECK (pg_catalog.length(end_note) OPERATOR(pg_catalog.<=) 2000),
     superseded_by          bigint,
-    order_ref              text,
+    order_ref              text CONSTRAINT license_order_ref_length CHECK (pg_catalog.octet_length(order_ref) OPERATOR(pg_catalog.<=) 200),
     CONSTRAINT license_offer_course_fkey FOREIGN KEY (offer_id, course_id) REFERENCES enroll.offer (id, course_id),
     CONSTRAINT license_id_course_key UNIQUE (id, course_id),
     -- deferred: the old license names its successor before the successor is inserted,
@@ -362,7 +407,8 @@ COMMENT ON TABLE enroll.enrollment IS
 
 CREATE TABLE enroll.purchase_order (
     id          bigserial PRIMARY KEY,
-    order_ref   text NOT NULL UNIQUE CONSTRAINT purchase_order_ref_not_blank CHECK (pg_catalog.btrim(order_ref) OPERATOR(pg_catalog.<>) ''),
+    order_ref   text NOT NULL UNIQUE CONSTRAINT purchase_order_ref_not_blank CHECK (pg_catalog.btrim(order_ref, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+                CONSTRAINT purchase_order_ref_length CHECK (pg_catalog.octet_length(order_ref) OPERATOR(pg_catalog.<=) 200),
     operator_id bigint NOT NULL REFERENCES enroll.account (id),
     offer_id    bigint NOT NULL REFERENCES enroll.offer (id),
     seats       integer NOT NULL CONSTRAINT purchase_order_seats_positive CHECK (seats OPERATOR(pg_catalog.>) 0),
@@ -432,16 +478,20 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-    addr text := pg_catalog.btrim(register_account.email, E' \t\r\n\f\x0b');
+    addr text;
     acc  enroll.account;
 BEGIN
     IF register_account.email IS NULL THEN
         RAISE EXCEPTION 'e-mail address must not be null' USING ERRCODE = '22004';
     END IF;
-    IF addr OPERATOR(pg_catalog.!~) '^[^@[:space:]]+@[^@[:space:]]+$' THEN
-        RAISE EXCEPTION 'invalid e-mail address "%"', addr USING ERRCODE = '22023',
-            HINT = 'An address has one "@" between a non-empty local part and a domain, without spaces.';
+    IF pg_catalog.length(register_account.firstname) OPERATOR(pg_catalog.>) 200 THEN
+        RAISE EXCEPTION '"firstname" is too long: % characters', pg_catalog.length(register_account.firstname)
+            USING ERRCODE = '22023', DETAIL = 'A first name has at most 200 characters.';
+    ELSIF pg_catalog.length(register_account.lastname) OPERATOR(pg_catalog.>) 200 THEN
+        RAISE EXCEPTION '"lastname" is too long: % characters', pg_catalog.length(register_account.lastname)
+            USING ERRCODE = '22023', DETAIL = 'A last name has at most 200 characters.';
     END IF;
+    addr := enroll.normalize_email(register_account.email);
     INSERT INTO enroll.account AS a (email, firstname, lastname)
         VALUES (addr, COALESCE(register_account.firstname, ''), COALESCE(register_account.lastname, ''))
         ON CONFLICT ((enroll.email_key(email))) DO NOTHING
@@ -458,7 +508,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION enroll.register_account(text, text, text) IS
-  'Creates an account for an unknown e-mail address, or returns the existing account for a known one, compared case- and space-insensitively (S1.5). Existing names are never overwritten.';
+  'Creates an account for an unknown e-mail address, or returns the existing account for a known one, compared case- and space-insensitively (S1.5). Existing names are never overwritten. The address is validated by enroll.normalize_email; names have at most 200 characters (22023); NULL names are empty.';
 
 CREATE FUNCTION enroll.set_login_role(account bigint, login_role name)
 RETURNS enroll.account
@@ -468,6 +518,9 @@ DECLARE
     acc enroll.account;
 BEGIN
     PERFORM enroll.require_admin('map database roles to accounts');
+    IF set_login_role.account IS NULL THEN
+        RAISE EXCEPTION 'account must not be null' USING ERRCODE = '22004';
+    END IF;
     IF set_login_role.login_role IS NOT NULL AND NOT EXISTS
         (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) set_login_role.login_role) THEN
         RAISE EXCEPTION 'role "%" does not exist', set_login_role.login_role USING ERRCODE = '42704';
@@ -494,6 +547,31 @@ DECLARE
     c enroll.course;
 BEGIN
     PERFORM enroll.require_admin('create courses');
+    IF create_course.shortname IS NULL THEN
+        RAISE EXCEPTION 'course "shortname" must not be null' USING ERRCODE = '22004';
+    ELSIF create_course.fullname IS NULL THEN
+        RAISE EXCEPTION 'course "fullname" must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF pg_catalog.btrim(create_course.shortname, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
+        RAISE EXCEPTION 'course "shortname" must not be blank' USING ERRCODE = '22023';
+    ELSIF pg_catalog.length(create_course.shortname) OPERATOR(pg_catalog.>) 255 THEN
+        RAISE EXCEPTION 'course "shortname" is too long: % characters', pg_catalog.length(create_course.shortname)
+            USING ERRCODE = '22023', DETAIL = 'A course short name has at most 255 characters.';
+    ELSIF create_course.shortname OPERATOR(pg_catalog.<>) pg_catalog.btrim(create_course.shortname, E' \t\r\n\f\x0b') THEN
+        RAISE EXCEPTION 'course "shortname" must not begin or end with whitespace: "%"', enroll.quotable(create_course.shortname)
+            USING ERRCODE = '22023',
+                  HINT = 'A short name identifies the course and is compared exactly (S1.2); remove the surrounding spaces.';
+    END IF;
+    IF pg_catalog.btrim(create_course.fullname, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
+        RAISE EXCEPTION 'course "fullname" must not be blank' USING ERRCODE = '22023';
+    ELSIF pg_catalog.length(create_course.fullname) OPERATOR(pg_catalog.>) 500 THEN
+        RAISE EXCEPTION 'course "fullname" is too long: % characters', pg_catalog.length(create_course.fullname)
+            USING ERRCODE = '22023', DETAIL = 'A course full name has at most 500 characters.';
+    END IF;
+    IF EXISTS (SELECT FROM enroll.course x WHERE x.shortname OPERATOR(pg_catalog.=) create_course.shortname) THEN
+        RAISE EXCEPTION 'course short name "%" is already taken', enroll.quotable(create_course.shortname) USING ERRCODE = '23505',
+            HINT = 'Course short names are unique (S1.2); choose another one.';
+    END IF;
     INSERT INTO enroll.course AS t (shortname, fullname)
         VALUES (create_course.shortname, create_course.fullname)
         RETURNING t.* INTO c;
@@ -503,7 +581,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION enroll.create_course(text, text) IS
-  'Admins: creates a course identified by its unique short name (S1.2).';
+  'Admins: creates a course identified by its unique short name (S1.2): not blank, no surrounding whitespace, at most 255 characters; the full name at most 500. NULL 22004, bad value 22023, short name taken 23505.';
 
 CREATE FUNCTION enroll.create_organization_type(code text, name text)
 RETURNS enroll.organization_type
@@ -513,6 +591,27 @@ DECLARE
     t enroll.organization_type;
 BEGIN
     PERFORM enroll.require_admin('create organization types');
+    IF create_organization_type.code IS NULL THEN
+        RAISE EXCEPTION 'organization type "code" must not be null' USING ERRCODE = '22004';
+    ELSIF create_organization_type.name IS NULL THEN
+        RAISE EXCEPTION 'organization type "name" must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF create_organization_type.code COLLATE "C" OPERATOR(pg_catalog.!~) '^[a-z][a-z0-9_]{0,62}$' THEN
+        RAISE EXCEPTION 'invalid organization type code "%"', enroll.quotable(create_organization_type.code)
+            USING ERRCODE = '22023',
+                  DETAIL = 'A code is 1 to 63 characters: a lower-case ASCII letter, then lower-case ASCII letters, digits or underscores.',
+                  HINT = 'For example school, university or non_profit.';
+    END IF;
+    IF pg_catalog.btrim(create_organization_type.name, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
+        RAISE EXCEPTION 'organization type "name" must not be blank' USING ERRCODE = '22023';
+    ELSIF pg_catalog.length(create_organization_type.name) OPERATOR(pg_catalog.>) 200 THEN
+        RAISE EXCEPTION 'organization type "name" is too long: % characters', pg_catalog.length(create_organization_type.name)
+            USING ERRCODE = '22023', DETAIL = 'An organization type name has at most 200 characters.';
+    END IF;
+    IF EXISTS (SELECT FROM enroll.organization_type x WHERE x.code OPERATOR(pg_catalog.=) create_organization_type.code) THEN
+        RAISE EXCEPTION 'organization type "%" already exists', create_organization_type.code USING ERRCODE = '23505',
+            HINT = 'Organization type codes are unique; use the existing type or choose another code.';
+    END IF;
     INSERT INTO enroll.organization_type AS x (code, name)
         VALUES (create_organization_type.code, create_organization_type.name)
         RETURNING x.* INTO t;
@@ -522,7 +621,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION enroll.create_organization_type(text, text) IS
-  'Admins: creates an organization type (school, university, non-profit ...) that offers can name (S2.13, S2.16).';
+  'Admins: creates an organization type (school, university, non-profit ...) that offers can name (S2.13, S2.16). The code is 1 to 63 lower-case ASCII letters, digits or underscores, starting with a letter; the name is not blank, at most 200 characters. NULL 22004, bad value 22023, code taken 23505.';
 
 CREATE FUNCTION enroll.create_organization(type_code text, name text)
 RETURNS enroll.organization
@@ -533,10 +632,21 @@ DECLARE
     tid bigint;
 BEGIN
     PERFORM enroll.require_admin('create organizations');
+    IF create_organization.type_code IS NULL THEN
+        RAISE EXCEPTION 'organization "type_code" must not be null' USING ERRCODE = '22004';
+    ELSIF create_organization.name IS NULL THEN
+        RAISE EXCEPTION 'organization "name" must not be null' USING ERRCODE = '22004';
+    END IF;
     SELECT t.id INTO tid FROM enroll.organization_type t WHERE t.code OPERATOR(pg_catalog.=) create_organization.type_code;
     IF tid IS NULL THEN
-        RAISE EXCEPTION 'organization type "%" does not exist', create_organization.type_code
+        RAISE EXCEPTION 'organization type "%" does not exist', enroll.quotable(create_organization.type_code)
             USING ERRCODE = '22023', HINT = 'Create it with enroll.create_organization_type first.';
+    END IF;
+    IF pg_catalog.btrim(create_organization.name, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
+        RAISE EXCEPTION 'organization "name" must not be blank' USING ERRCODE = '22023';
+    ELSIF pg_catalog.length(create_organization.name) OPERATOR(pg_catalog.>) 200 THEN
+        RAISE EXCEPTION 'organization "name" is too long: % characters', pg_catalog.length(create_organization.name)
+            USING ERRCODE = '22023', DETAIL = 'An organization name has at most 200 characters.';
     END IF;
     INSERT INTO enroll.organization AS x (type_id, name)
         VALUES (tid, create_organization.name)
@@ -547,7 +657,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION enroll.create_organization(text, text) IS
-  'Admins: creates a registrar organization of the given type code (S2.13).';
+  'Admins: creates a registrar organization of the given type code (S2.13); the name is not blank, at most 200 characters. NULL 22004, unknown type or bad name 22023.';
 
 CREATE FUNCTION enroll.set_organization_admin(organization bigint, account bigint, is_admin boolean DEFAULT true)
 RETURNS enroll.membership
@@ -556,6 +666,17 @@ AS $fn$
 DECLARE
     m enroll.membership;
 BEGIN
+    IF set_organization_admin.organization IS NULL THEN
+        RAISE EXCEPTION 'organization must not be null' USING ERRCODE = '22004';
+    ELSIF set_organization_admin.account IS NULL THEN
+        RAISE EXCEPTION 'account must not be null' USING ERRCODE = '22004';
+    ELSIF set_organization_admin.is_admin IS NULL THEN
+        RAISE EXCEPTION 'is_admin must not be null' USING ERRCODE = '22004',
+            HINT = 'Pass true to make the member an administrator of the organization, false to make them an ordinary member.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM enroll.organization o WHERE o.id OPERATOR(pg_catalog.=) set_organization_admin.organization) THEN
+        RAISE EXCEPTION 'organization % does not exist', set_organization_admin.organization USING ERRCODE = 'PE016';
+    END IF;
     IF NOT enroll.acting_as_admin() AND NOT EXISTS (
         SELECT FROM enroll.membership x
          WHERE x.organization_id OPERATOR(pg_catalog.=) set_organization_admin.organization
@@ -565,7 +686,7 @@ BEGIN
             USING ERRCODE = '42501',
                   DETAIL = 'Only system administrators and current administrators of the organization may do this.';
     END IF;
-    UPDATE enroll.membership x SET is_admin = COALESCE(set_organization_admin.is_admin, false)
+    UPDATE enroll.membership x SET is_admin = set_organization_admin.is_admin
      WHERE x.organization_id OPERATOR(pg_catalog.=) set_organization_admin.organization
        AND x.account_id OPERATOR(pg_catalog.=) set_organization_admin.account
        AND x.left_at IS NULL
@@ -581,7 +702,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION enroll.set_organization_admin(bigint, bigint, boolean) IS
-  'System admins and current organization admins: makes a current member an administrator of the organization (or not).';
+  'System admins and current organization admins: makes a current member an administrator of the organization (or not). NULL arguments 22004, unknown organization PE016, not a current member PE014.';
 
 -------------------------------------------------------------------------------
 -- Row-level security: a person sees their own rows, an admin sees all.
@@ -631,7 +752,7 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA enroll FROM PUBLIC;
 GRANT SELECT ON ALL TABLES IN SCHEMA enroll TO enroll_admin, enroll_app, enroll_reader;
 
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA enroll FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION enroll.clock_now(), enroll.email_key(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION enroll.clock_now(), enroll.email_key(text), enroll.normalize_email(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION enroll.current_account(), enroll.acting_as_admin()
     TO enroll_admin, enroll_app, enroll_reader;
 GRANT EXECUTE ON FUNCTION enroll.act_as(bigint) TO enroll_admin, enroll_app;
@@ -693,20 +814,22 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
     SELECT COALESCE(pg_catalog.array_agg(f.field ORDER BY f.ord), '{}')
       FROM (VALUES
-              (1, 'firstname', data #>> '{firstname}', '.'),
-              (2, 'lastname', data #>> '{lastname}', '.'),
-              (3, 'address.street', data #>> '{address,street}', '.'),
-              (4, 'address.postal_code', data #>> '{address,postal_code}', '.'),
-              (5, 'address.city', data #>> '{address,city}', '.'),
-              (6, 'address.country', data #>> '{address,country}', '^[A-Z]{2}$')
+              (1, 'firstname', data OPERATOR(pg_catalog.#>) '{firstname}', '.'),
+              (2, 'lastname', data OPERATOR(pg_catalog.#>) '{lastname}', '.'),
+              (3, 'address.street', data OPERATOR(pg_catalog.#>) '{address,street}', '.'),
+              (4, 'address.postal_code', data OPERATOR(pg_catalog.#>) '{address,postal_code}', '.'),
+              (5, 'address.city', data OPERATOR(pg_catalog.#>) '{address,city}', '.'),
+              (6, 'address.country', data OPERATOR(pg_catalog.#>) '{address,country}', '^[A-Z]{2}$')
            ) AS f(ord, field, value, pattern)
      WHERE level OPERATOR(pg_catalog.>=) 'billing'::enroll.profile_level
-       AND (f.value IS NULL
-            OR pg_catalog.btrim(f.value) OPERATOR(pg_catalog.=) ''
-            OR f.value OPERATOR(pg_catalog.!~) f.pattern);
+       -- present: a JSON string, not blank, at most 200 characters, of the right form
+       AND (pg_catalog.jsonb_typeof(f.value) IS DISTINCT FROM 'string'
+            OR pg_catalog.btrim(f.value OPERATOR(pg_catalog.#>>) '{}', E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) ''
+            OR pg_catalog.length(f.value OPERATOR(pg_catalog.#>>) '{}') OPERATOR(pg_catalog.>) 200
+            OR (f.value OPERATOR(pg_catalog.#>>) '{}') COLLATE "C" OPERATOR(pg_catalog.!~) f.pattern);
 END;
 COMMENT ON FUNCTION enroll.profile_missing_fields(enroll.profile_level, jsonb) IS
-  'The fields a profile level needs that data lacks or gets wrong (S2.11, S2.12). billing: firstname, lastname and a postal address (address.street, address.postal_code, address.city, address.country as ISO 3166-1 alpha-2). Empty array: complete.';
+  'The fields a profile level needs that data lacks or gets wrong (S2.11, S2.12). billing: firstname, lastname and a postal address (address.street, address.postal_code, address.city, address.country as ISO 3166-1 alpha-2), each a JSON string, not blank, at most 200 characters. Empty array: complete.';
 
 CREATE FUNCTION enroll.account_profile_data(a enroll.account) RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -725,6 +848,7 @@ DECLARE
     acc     enroll.account;
     merged  jsonb;
     missing text[];
+    stored  jsonb;          -- the profile column: all but the names
 BEGIN
     IF upgrade_profile.level IS NULL OR upgrade_profile.data IS NULL THEN
         RAISE EXCEPTION 'level and data must not be null' USING ERRCODE = '22004';
@@ -744,12 +868,32 @@ BEGIN
         RAISE EXCEPTION 'profile data incomplete for level "%"', upgrade_profile.level
             USING ERRCODE = 'PE009',
                   DETAIL = pg_catalog.format('Missing or invalid: %s.', pg_catalog.array_to_string(missing, ', ')),
-                  HINT = 'Level billing needs firstname, lastname and address.street, address.postal_code, address.city, address.country (two capital letters).';
+                  HINT = 'Level billing needs firstname, lastname and address.street, address.postal_code, address.city (JSON strings of at most 200 characters), address.country (two capital letters).';
+    END IF;
+    -- names become columns: whatever the level, only strings, and bounded
+    IF upgrade_profile.data OPERATOR(pg_catalog.?) 'firstname' AND pg_catalog.jsonb_typeof(upgrade_profile.data OPERATOR(pg_catalog.->) 'firstname') OPERATOR(pg_catalog.<>) 'string' THEN
+        RAISE EXCEPTION 'profile field "firstname" must be a JSON string, not %', pg_catalog.jsonb_typeof(upgrade_profile.data OPERATOR(pg_catalog.->) 'firstname')
+            USING ERRCODE = '22023';
+    ELSIF upgrade_profile.data OPERATOR(pg_catalog.?) 'lastname' AND pg_catalog.jsonb_typeof(upgrade_profile.data OPERATOR(pg_catalog.->) 'lastname') OPERATOR(pg_catalog.<>) 'string' THEN
+        RAISE EXCEPTION 'profile field "lastname" must be a JSON string, not %', pg_catalog.jsonb_typeof(upgrade_profile.data OPERATOR(pg_catalog.->) 'lastname')
+            USING ERRCODE = '22023';
+    ELSIF pg_catalog.length(upgrade_profile.data OPERATOR(pg_catalog.->>) 'firstname') OPERATOR(pg_catalog.>) 200 THEN
+        RAISE EXCEPTION 'profile field "firstname" is too long: % characters', pg_catalog.length(upgrade_profile.data OPERATOR(pg_catalog.->>) 'firstname')
+            USING ERRCODE = '22023', DETAIL = 'A first name has at most 200 characters.';
+    ELSIF pg_catalog.length(upgrade_profile.data OPERATOR(pg_catalog.->>) 'lastname') OPERATOR(pg_catalog.>) 200 THEN
+        RAISE EXCEPTION 'profile field "lastname" is too long: % characters', pg_catalog.length(upgrade_profile.data OPERATOR(pg_catalog.->>) 'lastname')
+            USING ERRCODE = '22023', DETAIL = 'A last name has at most 200 characters.';
+    END IF;
+    stored := (acc.profile OPERATOR(pg_catalog.||) upgrade_profile.data)
+              OPERATOR(pg_catalog.-) 'firstname'::text OPERATOR(pg_catalog.-) 'lastname'::text;
+    IF pg_catalog.octet_length(stored::text) OPERATOR(pg_catalog.>) 65536 THEN
+        RAISE EXCEPTION 'profile data is too large: % bytes', pg_catalog.octet_length(stored::text)
+            USING ERRCODE = '22023', DETAIL = 'An account''s profile (its data other than the names), as JSON text, has at most 65536 bytes.';
     END IF;
     UPDATE enroll.account a
        SET firstname = COALESCE(merged ->> 'firstname', a.firstname),
            lastname = COALESCE(merged ->> 'lastname', a.lastname),
-           profile = (a.profile OPERATOR(pg_catalog.||) upgrade_profile.data) OPERATOR(pg_catalog.-) 'firstname' OPERATOR(pg_catalog.-) 'lastname',
+           profile = stored,
            profile_level = GREATEST(a.profile_level, upgrade_profile.level)
      WHERE a.id OPERATOR(pg_catalog.=) me
     RETURNING a.* INTO acc;
@@ -760,7 +904,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION enroll.upgrade_profile(enroll.profile_level, jsonb) IS
-  'The acting account supplies the data a profile level needs (S2.11, S2.12); every missing or invalid field is listed at once (PE009). The level never goes down.';
+  'The acting account supplies the data a profile level needs (S2.11, S2.12); every missing or invalid field is listed at once (PE009). Whatever the level, firstname and lastname must be JSON strings of at most 200 characters and the stored profile at most 65536 bytes (22023). The level never goes down.';
 
 CREATE FUNCTION enroll.join_organization(organization bigint)
 RETURNS enroll.membership
@@ -770,6 +914,9 @@ DECLARE
     me bigint := enroll.require_account();
     m  enroll.membership;
 BEGIN
+    IF join_organization.organization IS NULL THEN
+        RAISE EXCEPTION 'organization must not be null' USING ERRCODE = '22004';
+    END IF;
     IF NOT EXISTS (SELECT FROM enroll.organization o WHERE o.id OPERATOR(pg_catalog.=) join_organization.organization) THEN
         RAISE EXCEPTION 'organization % does not exist', join_organization.organization USING ERRCODE = 'PE016';
     END IF;
@@ -800,6 +947,13 @@ DECLARE
     target bigint := COALESCE(leave_organization.account, me);
     m      enroll.membership;
 BEGIN
+    IF leave_organization.organization IS NULL THEN
+        RAISE EXCEPTION 'organization must not be null' USING ERRCODE = '22004',
+            HINT = 'Name the organization to leave; account => NULL (the default) means the acting account.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM enroll.organization o WHERE o.id OPERATOR(pg_catalog.=) leave_organization.organization) THEN
+        RAISE EXCEPTION 'organization % does not exist', leave_organization.organization USING ERRCODE = 'PE016';
+    END IF;
     IF target OPERATOR(pg_catalog.<>) me AND NOT enroll.acting_as_admin() AND NOT EXISTS (
         SELECT FROM enroll.membership x
          WHERE x.organization_id OPERATOR(pg_catalog.=) leave_organization.organization
@@ -822,7 +976,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION enroll.leave_organization(bigint, bigint) IS
-  'Ends a current membership (left_at = now): the member themself, a system admin, or an admin of the organization. Licenses naming it as registrar stop granting access (S2.19).';
+  'Ends a current membership (left_at = now): the member themself, a system admin, or an admin of the organization. Licenses naming it as registrar stop granting access (S2.19). NULL organization 22004 (NULL account: the acting one), unknown organization PE016, not a current member PE014.';
 
 CREATE FUNCTION enroll.accept_offer(offer bigint, registrar_org bigint DEFAULT NULL,
                                     join_registrar boolean DEFAULT false, accept_condition boolean DEFAULT false,
@@ -974,19 +1128,41 @@ BEGIN
         RAISE EXCEPTION 'offer "recipient_kind" must not be null' USING ERRCODE = '22004';
     END IF;
 
-    IF pg_catalog.btrim(create_offer.code) OPERATOR(pg_catalog.=) '' THEN
+    IF pg_catalog.btrim(create_offer.code, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
         RAISE EXCEPTION 'offer "code" must not be blank' USING ERRCODE = '22023';
+    ELSIF pg_catalog.length(create_offer.code) OPERATOR(pg_catalog.>) 100 THEN
+        RAISE EXCEPTION 'offer "code" is too long: % characters', pg_catalog.length(create_offer.code)
+            USING ERRCODE = '22023', DETAIL = 'An offer code has at most 100 characters.';
     END IF;
-    IF pg_catalog.btrim(create_offer.title) OPERATOR(pg_catalog.=) '' THEN
+    IF pg_catalog.btrim(create_offer.title, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
         RAISE EXCEPTION 'offer "title" must not be blank' USING ERRCODE = '22023';
+    ELSIF pg_catalog.length(create_offer.title) OPERATOR(pg_catalog.>) 500 THEN
+        RAISE EXCEPTION 'offer "title" is too long: % characters', pg_catalog.length(create_offer.title)
+            USING ERRCODE = '22023', DETAIL = 'An offer title has at most 500 characters.';
+    END IF;
+    IF create_offer.price OPERATOR(pg_catalog.=) ANY ('{NaN,Infinity,-Infinity}'::numeric[]) THEN
+        RAISE EXCEPTION 'offer "price" must be a finite number, not %', create_offer.price USING ERRCODE = '22023',
+            HINT = 'Use 0 for a free offer.';
+    END IF;
+    IF create_offer.price OPERATOR(pg_catalog.>=) 10000000000
+       OR create_offer.price OPERATOR(pg_catalog.<>) pg_catalog.round(create_offer.price, 2) THEN
+        RAISE EXCEPTION 'offer "price" % does not fit the price column', create_offer.price USING ERRCODE = '22023',
+            DETAIL = 'A price is below 10,000,000,000 with at most two decimals.';
     END IF;
     IF create_offer.price OPERATOR(pg_catalog.<) 0 THEN
         RAISE EXCEPTION 'offer "price" must not be negative: %', create_offer.price USING ERRCODE = '22023',
             HINT = 'Use 0 for a free offer.';
     END IF;
     IF create_offer.currency COLLATE "C" OPERATOR(pg_catalog.!~) '^[A-Z]{3}$' THEN
-        RAISE EXCEPTION 'invalid currency "%"', create_offer.currency USING ERRCODE = '22023',
+        RAISE EXCEPTION 'invalid currency "%"', enroll.quotable(create_offer.currency) USING ERRCODE = '22023',
             HINT = 'Use an ISO 4217 code such as EUR: three capital letters.';
+    END IF;
+    IF NOT (pg_catalog.isfinite(create_offer.valid_from) AND pg_catalog.isfinite(create_offer.valid_until)) THEN
+        RAISE EXCEPTION 'validity window of offer "%" must have finite bounds', create_offer.code USING ERRCODE = '22023',
+            DETAIL = pg_catalog.format('"valid_from" is %s and "valid_until" %s.',
+                                       COALESCE(pg_catalog.to_char(create_offer.valid_from, 'YYYY-MM-DD HH24:MI:SSOF'), create_offer.valid_from::text),
+                                       COALESCE(pg_catalog.to_char(create_offer.valid_until, 'YYYY-MM-DD HH24:MI:SSOF'), create_offer.valid_until::text)),
+            HINT = 'An offer is valid from one instant until another (S2.3); for an offer without a planned end, choose a distant "valid_until": it can be moved later (S2.4).';
     END IF;
     IF create_offer.valid_until OPERATOR(pg_catalog.<=) create_offer.valid_from THEN
         RAISE EXCEPTION 'validity window of offer "%" is empty', create_offer.code USING ERRCODE = '22023',
@@ -1004,10 +1180,24 @@ BEGIN
     END IF;
     IF create_offer.access_period OPERATOR(pg_catalog.<=) '0'::interval THEN
         RAISE EXCEPTION 'offer "access_period" must be positive: %', create_offer.access_period USING ERRCODE = '22023';
+    ELSIF NOT enroll.period_in_bounds(create_offer.access_period) THEN
+        RAISE EXCEPTION 'offer "access_period" is too long: %', create_offer.access_period USING ERRCODE = '22023',
+            DETAIL = 'An access period is at most 100 years, and none of its parts (months, days, time) exceeds 100 years.';
     END IF;
     IF create_offer.documents_grace OPERATOR(pg_catalog.<=) '0'::interval THEN
         RAISE EXCEPTION 'offer "documents_grace" must be positive: %', create_offer.documents_grace USING ERRCODE = '22023',
             HINT = 'Leave it NULL when the offer needs no documents (S2.18).';
+    ELSIF NOT enroll.period_in_bounds(create_offer.documents_grace) THEN
+        RAISE EXCEPTION 'offer "documents_grace" is too long: %', create_offer.documents_grace USING ERRCODE = '22023',
+            DETAIL = 'A documents grace is at most 100 years, and none of its parts (months, days, time) exceeds 100 years.';
+    END IF;
+    IF pg_catalog.length(create_offer.extra_condition) OPERATOR(pg_catalog.>) 10000 THEN
+        RAISE EXCEPTION 'offer "extra_condition" is too long: % characters', pg_catalog.length(create_offer.extra_condition)
+            USING ERRCODE = '22023', DETAIL = 'An extra condition has at most 10000 characters.';
+    END IF;
+    IF pg_catalog.octet_length(create_offer.handler_params) OPERATOR(pg_catalog.>) 65536 THEN
+        RAISE EXCEPTION 'offer "handler_params" is too long: % bytes', pg_catalog.octet_length(create_offer.handler_params)
+            USING ERRCODE = '22023', DETAIL = 'Handler parameters have at most 65536 bytes, the limit of the parameter parser.';
     END IF;
     IF create_offer.recipient_kind OPERATOR(pg_catalog.=) 'organization' AND create_offer.seats IS NULL THEN
         RAISE EXCEPTION 'an offer for organizations needs "seats"' USING ERRCODE = '22023',
@@ -1045,7 +1235,7 @@ BEGIN
         VALUES (create_offer.code, create_offer.title, create_offer.course, create_offer.price,
                 create_offer.currency, create_offer.valid_from, create_offer.valid_until,
                 create_offer.visibility, create_offer.recipient_kind, level,
-                CASE WHEN pg_catalog.btrim(create_offer.extra_condition) OPERATOR(pg_catalog.<>) ''
+                CASE WHEN pg_catalog.btrim(create_offer.extra_condition, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) ''
                      THEN create_offer.extra_condition END,
                 create_offer.access_period, create_offer.documents_grace, create_offer.seats,
                 create_offer.handler_params)
@@ -1056,7 +1246,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION enroll.create_offer(text, text, bigint, numeric, text, timestamptz, timestamptz, interval, enroll.offer_visibility, enroll.holder_kind, enroll.profile_level, text, interval, integer, text) IS
-  'Admins: creates an offer with its conditions (S2.1): price and currency (S2.2), validity window (S2.3), visibility and recipient kind (S2.6, S2.7), required profile level (NULL: billing when the price is above 0, else default; S2.11), extra condition (S2.21; blank means none). Bad input is refused with a clear error before anything is written.';
+  'Admins: creates an offer with its conditions (S2.1): price and currency (S2.2), validity window (S2.3), visibility and recipient kind (S2.6, S2.7), required profile level (NULL: billing when the price is above 0, else default; S2.11), extra condition (S2.21; blank means none). Bad input is refused with a clear error before anything is written: NULL 22004; blank, too long (code 100, title 500, extra condition 10000 characters, handler_params 65536 bytes), a price that is negative or not a finite number, infinite validity bounds, an access period or documents grace not positive or over 100 years: 22023; code taken 23505.';
 
 CREATE FUNCTION enroll.update_offer(
     offer bigint,
@@ -1089,6 +1279,17 @@ BEGIN
         RAISE EXCEPTION 'offer % does not exist', update_offer.offer USING ERRCODE = 'PE015';
     END IF;
 
+    -- checked as given: the numeric(12,2) price of n cannot hold an infinity
+    IF update_offer.price OPERATOR(pg_catalog.=) ANY ('{NaN,Infinity,-Infinity}'::numeric[]) THEN
+        RAISE EXCEPTION 'offer "price" must be a finite number, not %', update_offer.price USING ERRCODE = '22023',
+            HINT = 'Use 0 for a free offer.';
+    END IF;
+    IF update_offer.price OPERATOR(pg_catalog.>=) 10000000000
+       OR update_offer.price OPERATOR(pg_catalog.<>) pg_catalog.round(update_offer.price, 2) THEN
+        RAISE EXCEPTION 'offer "price" % does not fit the price column', update_offer.price USING ERRCODE = '22023',
+            DETAIL = 'A price is below 10,000,000,000 with at most two decimals.';
+    END IF;
+
     -- NULL leaves a field unchanged; a blank extra_condition or handler_params removes it
     n := o;
     n.title           := COALESCE(update_offer.title, o.title);
@@ -1098,31 +1299,55 @@ BEGIN
     n.valid_until     := COALESCE(update_offer.valid_until, o.valid_until);
     n.required_level  := COALESCE(update_offer.required_level, o.required_level);
     n.extra_condition := CASE WHEN update_offer.extra_condition IS NULL THEN o.extra_condition
-                              WHEN pg_catalog.btrim(update_offer.extra_condition) OPERATOR(pg_catalog.=) '' THEN NULL
+                              WHEN pg_catalog.btrim(update_offer.extra_condition, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN NULL
                               ELSE update_offer.extra_condition END;
     n.access_period   := COALESCE(update_offer.access_period, o.access_period);
     n.documents_grace := COALESCE(update_offer.documents_grace, o.documents_grace);
     n.seats           := COALESCE(update_offer.seats, o.seats);
     n.handler_params  := CASE WHEN update_offer.handler_params IS NULL THEN o.handler_params
-                              WHEN pg_catalog.btrim(update_offer.handler_params) OPERATOR(pg_catalog.=) '' THEN NULL
+                              WHEN pg_catalog.btrim(update_offer.handler_params, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN NULL
                               ELSE update_offer.handler_params END;
 
-    IF pg_catalog.btrim(n.title) OPERATOR(pg_catalog.=) '' THEN
+    IF pg_catalog.btrim(n.title, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
         RAISE EXCEPTION 'offer "title" must not be blank' USING ERRCODE = '22023';
+    ELSIF pg_catalog.length(n.title) OPERATOR(pg_catalog.>) 500 THEN
+        RAISE EXCEPTION 'offer "title" is too long: % characters', pg_catalog.length(n.title)
+            USING ERRCODE = '22023', DETAIL = 'An offer title has at most 500 characters.';
     END IF;
     IF n.price OPERATOR(pg_catalog.<) 0 THEN
         RAISE EXCEPTION 'offer "price" must not be negative: %', n.price USING ERRCODE = '22023',
             HINT = 'Use 0 for a free offer.';
     END IF;
     IF n.currency COLLATE "C" OPERATOR(pg_catalog.!~) '^[A-Z]{3}$' THEN
-        RAISE EXCEPTION 'invalid currency "%"', n.currency USING ERRCODE = '22023',
+        RAISE EXCEPTION 'invalid currency "%"', enroll.quotable(n.currency) USING ERRCODE = '22023',
             HINT = 'Use an ISO 4217 code such as EUR: three capital letters.';
+    END IF;
+    IF NOT (pg_catalog.isfinite(n.valid_from) AND pg_catalog.isfinite(n.valid_until)) THEN
+        RAISE EXCEPTION 'validity window of offer "%" must have finite bounds', o.code USING ERRCODE = '22023',
+            DETAIL = pg_catalog.format('"valid_from" would be %s and "valid_until" %s.',
+                                       COALESCE(pg_catalog.to_char(n.valid_from, 'YYYY-MM-DD HH24:MI:SSOF'), n.valid_from::text),
+                                       COALESCE(pg_catalog.to_char(n.valid_until, 'YYYY-MM-DD HH24:MI:SSOF'), n.valid_until::text)),
+            HINT = 'An offer is valid from one instant until another (S2.3); for an offer without a planned end, choose a distant "valid_until": it can be moved later (S2.4).';
     END IF;
     IF n.access_period OPERATOR(pg_catalog.<=) '0'::interval THEN
         RAISE EXCEPTION 'offer "access_period" must be positive: %', n.access_period USING ERRCODE = '22023';
+    ELSIF NOT enroll.period_in_bounds(n.access_period) THEN
+        RAISE EXCEPTION 'offer "access_period" is too long: %', n.access_period USING ERRCODE = '22023',
+            DETAIL = 'An access period is at most 100 years, and none of its parts (months, days, time) exceeds 100 years.';
     END IF;
     IF n.documents_grace OPERATOR(pg_catalog.<=) '0'::interval THEN
         RAISE EXCEPTION 'offer "documents_grace" must be positive: %', n.documents_grace USING ERRCODE = '22023';
+    ELSIF NOT enroll.period_in_bounds(n.documents_grace) THEN
+        RAISE EXCEPTION 'offer "documents_grace" is too long: %', n.documents_grace USING ERRCODE = '22023',
+            DETAIL = 'A documents grace is at most 100 years, and none of its parts (months, days, time) exceeds 100 years.';
+    END IF;
+    IF pg_catalog.length(n.extra_condition) OPERATOR(pg_catalog.>) 10000 THEN
+        RAISE EXCEPTION 'offer "extra_condition" is too long: % characters', pg_catalog.length(n.extra_condition)
+            USING ERRCODE = '22023', DETAIL = 'An extra condition has at most 10000 characters.';
+    END IF;
+    IF pg_catalog.octet_length(n.handler_params) OPERATOR(pg_catalog.>) 65536 THEN
+        RAISE EXCEPTION 'offer "handler_params" is too long: % bytes', pg_catalog.octet_length(n.handler_params)
+            USING ERRCODE = '22023', DETAIL = 'Handler parameters have at most 65536 bytes, the limit of the parameter parser.';
     END IF;
     IF n.recipient_kind OPERATOR(pg_catalog.=) 'person' AND n.seats IS NOT NULL THEN
         RAISE EXCEPTION 'an offer for persons has no "seats"' USING ERRCODE = '22023',
@@ -1162,7 +1387,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION enroll.update_offer(bigint, text, numeric, text, timestamptz, timestamptz, enroll.profile_level, text, interval, interval, integer, text) IS
-  'Admins: edits an offer. NULL leaves a field unchanged; extra_condition => '''' (or handler_params => '''') removes it. Validity edits obey S2.4 through the trigger offer_validity_guard (PE008). The event lists each changed field with its old and new value; a call that changes nothing writes nothing. Unknown offer: PE015.';
+  'Admins: edits an offer. NULL leaves a field unchanged; extra_condition => '''' (or handler_params => '''') removes it. The new values obey create_offer''s rules (22023). Validity edits obey S2.4 through the trigger offer_validity_guard (PE008). The event lists each changed field with its old and new value; a call that changes nothing writes nothing. Unknown offer: PE015.';
 
 CREATE FUNCTION enroll.add_offer_recipient(offer bigint, account bigint DEFAULT NULL, organization bigint DEFAULT NULL)
 RETURNS enroll.offer_recipient
@@ -1256,7 +1481,7 @@ BEGIN
     SELECT t.id INTO tid FROM enroll.organization_type t
      WHERE t.code OPERATOR(pg_catalog.=) add_offer_registrar_type.type_code;
     IF tid IS NULL THEN
-        RAISE EXCEPTION 'organization type "%" does not exist', add_offer_registrar_type.type_code
+        RAISE EXCEPTION 'organization type "%" does not exist', enroll.quotable(add_offer_registrar_type.type_code)
             USING ERRCODE = '22023', HINT = 'Create it with enroll.create_organization_type first.';
     END IF;
 
@@ -1551,6 +1776,9 @@ BEGIN
        OR pg_catalog.btrim(revoke_license.reason, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
         RAISE EXCEPTION 'a reason is required to revoke a license' USING ERRCODE = '22023',
             HINT = 'Say why, e.g. ''payment refunded''; it is kept in the license''s end_note and in the audit log.';
+    ELSIF pg_catalog.length(pg_catalog.btrim(revoke_license.reason, E' \t\r\n\f\x0b')) OPERATOR(pg_catalog.>) 2000 THEN
+        RAISE EXCEPTION 'the reason is too long: % characters', pg_catalog.length(pg_catalog.btrim(revoke_license.reason, E' \t\r\n\f\x0b'))
+            USING ERRCODE = '22023', DETAIL = 'A revocation reason has at most 2000 characters.';
     END IF;
     -- locked: a concurrent acceptance that supersedes it waits, or makes this fail (PE011)
     SELECT x.* INTO l FROM enroll.license x WHERE x.id OPERATOR(pg_catalog.=) revoke_license.license FOR UPDATE;
@@ -1583,7 +1811,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION enroll.revoke_license(bigint, text) IS
-  'System admins: ends a current license now (end_reason revoked, the reason in end_note; a reason is required, 22023). Access stops at once (status revoked); revoking an organization license withdraws every seat allocated from it (status seat_withdrawn). Unknown license PE019; a license that has already ended, revoked or superseded, PE011.';
+  'System admins: ends a current license now (end_reason revoked, the reason in end_note; a reason of at most 2000 characters is required, 22023). Access stops at once (status revoked); revoking an organization license withdraws every seat allocated from it (status seat_withdrawn). Unknown license PE019; a license that has already ended, revoked or superseded, PE011.';
 
 -- Privileges of this block (it comes after the script's global REVOKE)
 REVOKE ALL ON FUNCTION

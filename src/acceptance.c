@@ -401,8 +401,10 @@ accept_offer(PG_FUNCTION_ARGS)
 	int64		registrar = registrar_given ? PG_GETARG_INT64(1) : 0;
 	bool		join = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
 	bool		accept_condition = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
-	int64		for_account = PG_ARGISNULL(4) ? 0 : PG_GETARG_INT64(4);
-	int64		for_organization = PG_ARGISNULL(5) ? 0 : PG_GETARG_INT64(5);
+	bool		account_given = !PG_ARGISNULL(4);
+	bool		organization_given = !PG_ARGISNULL(5);
+	int64		for_account = account_given ? PG_GETARG_INT64(4) : 0;
+	int64		for_organization = organization_given ? PG_GETARG_INT64(5) : 0;
 	char	   *order_ref = PG_ARGISNULL(6) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(6));
 	int64		actor;
 	int64		holder_account = 0;
@@ -423,6 +425,12 @@ accept_offer(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("offer must not be null")));
 	offer_id = PG_GETARG_INT64(0);
+	if (order_ref != NULL &&
+		(strspn(order_ref, " \t\r\n\f\v") == strlen(order_ref) || strlen(order_ref) > 200))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("order reference must be 1 to 200 bytes and not blank"),
+				 errdetail("The order reference given has %zu bytes.", strlen(order_ref))));
 	if (!PG_ARGISNULL(4) && !PG_ARGISNULL(5))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -444,7 +452,7 @@ accept_offer(PG_FUNCTION_ARGS)
 	{
 		bool		is_admin = false;
 
-		if (for_account != 0 || for_organization == 0)
+		if (account_given || !organization_given)
 			ereport(ERROR,
 					(errcode(ERRCODE_ENROLL_HOLDER_KIND),
 					 errmsg("offer \"%s\" is for organizations", offer.code),
@@ -475,12 +483,12 @@ accept_offer(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		if (for_organization != 0)
+		if (organization_given)
 			ereport(ERROR,
 					(errcode(ERRCODE_ENROLL_HOLDER_KIND),
 					 errmsg("offer \"%s\" is for persons, not organizations", offer.code),
 					 errhint("Omit for_organization.")));
-		holder_account = for_account != 0 ? for_account : actor;
+		holder_account = account_given ? for_account : actor;
 		if (holder_account != actor)
 		{
 			if (!EnrollActorIsAdmin())

@@ -23,6 +23,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -82,11 +83,45 @@ TimestampText(TimestampTz t)
 	return pstrdup(timestamptz_to_str(t));
 }
 
+static EnrollPlan plan_latest_acceptance = {
+	"SELECT pg_catalog.max(accepted_at) FROM enroll.license"
+	" WHERE offer_id OPERATOR(pg_catalog.=) $1",
+	1, {INT8OID}
+};
+
+/* id column of an offer row */
+static int64
+OfferId(HeapTuple tuple, TupleDesc tupdesc)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tuple, tupdesc, OfferAttnum(tupdesc, "id"), &isnull);
+
+	if (isnull)
+		elog(ERROR, "offer row without id");
+	return DatumGetInt64(d);
+}
+
+/* The latest accepted_at of the offer's licenses; false when none. */
+static bool
+LatestAcceptance(int64 offer_id, TimestampTz *latest)
+{
+	Datum		arg = Int64GetDatum(offer_id);
+	bool		isnull = true;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	EnrollExecute(&plan_latest_acceptance, &arg, NULL, false, 1, SPI_OK_SELECT);
+	*latest = DatumGetTimestampTz(EnrollGetDatum(0, 1, &isnull));
+	SPI_finish();
+	return !isnull;
+}
+
 PG_FUNCTION_INFO_V1(offer_validity_guard);
 /*
  * Trigger function on enroll.offer, BEFORE UPDATE FOR EACH ROW: refuses the
  * validity edits S2.4 forbids (PE008) and returns the new row otherwise.
- * Reads only the old and new rows and the rule clock: no SPI, no locks.
+ * Reads the old and new rows and the rule clock; only when valid_until moves
+ * earlier does it also read the offer's latest acceptance (one index probe).
  */
 Datum
 offer_validity_guard(PG_FUNCTION_ARGS)
@@ -170,6 +205,29 @@ offer_validity_guard(PG_FUNCTION_ARGS)
 						   TimestampText(now)),
 				 errhint("Choose a time at or after now; to close the offer now, set valid_until to enroll.clock_now()."),
 				 errtablecol(rel, until_attnum)));
+
+	/*
+	 * Never end an offer before a license it already granted (S2.4, S2.5).
+	 * "Close now" uses the closing transaction's start as now; an acceptance
+	 * that committed while the close waited for the offer's row lock can be
+	 * later than that, and the offer would then end before its license.
+	 * The fresh snapshot of this query sees every acceptance that held the
+	 * row lock; later ones wait for this update.
+	 */
+	if (until_changed && new_until < old_until)
+	{
+		TimestampTz latest;
+
+		if (LatestAcceptance(OfferId(oldtup, tupdesc), &latest) && latest >= new_until)
+			ereport(ERROR,
+					(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
+					 errmsg("cannot end offer \"%s\" before its latest acceptance",
+							OfferCode(oldtup, tupdesc)),
+					 errdetail("\"valid_until\" would be %s, but a license was accepted from the offer at %s.",
+							   TimestampText(new_until), TimestampText(latest)),
+					 errhint("Choose a \"valid_until\" after that acceptance; a close retried in a new transaction gets a later now."),
+					 errtablecol(rel, until_attnum)));
+	}
 
 	/* the same rule as CHECK offer_window_not_empty, with a clearer message */
 	if (new_until <= new_from)

@@ -43,6 +43,9 @@ extern uint64 EnrollExecute(EnrollPlan *plan, Datum *values, const char *nulls,
 							bool read_only, long count, int expected);
 extern Datum EnrollGetDatum(uint64 row, int col, bool *isnull);
 
+/* in email_glue.c */
+extern char *EnrollQuotable(const char *value);
+
 /* in event.c */
 extern void EnrollLogEvent(const char *what, const char *table_name,
 						   int64 row_id, Jsonb *details);

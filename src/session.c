@@ -48,6 +48,11 @@
 #include "pg_enroll.h"
 #include "urlparams.h"
 
+/* longest order reference accepted (it is an index key and a group idnumber) */
+#define ENROLL_ORDER_REF_MAX 200
+/* longest first or last name (CHECK account_firstname_length/lastname_length) */
+#define ENROLL_NAME_MAX 200
+
 /* one participant, validated */
 typedef struct Participant
 {
@@ -407,7 +412,7 @@ BadParticipant(int index, const char *email, const char *msg)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid participant: %s", msg),
-			 errdetail("Participant %d, address \"%s\".", index, email ? email : ""),
+			 errdetail("Participant %d, address \"%s\".", index, email ? EnrollQuotable(email) : ""),
 			 errhint("Each participant is {\"email\": text, \"firstname\": text, \"lastname\": text, \"role\": \"learner\" or \"tutor\"}.")));
 }
 
@@ -475,14 +480,19 @@ ReadParticipants(Jsonb *list, int *count)
 		if (strcmp(type, "object") != 0)
 			BadParticipant(index, NULL, psprintf("expected a JSON object, got %s", type));
 		if (extra != NULL)
-			BadParticipant(index, email, psprintf("unknown key(s): %s", extra));
+			BadParticipant(index, email, psprintf("unknown key(s): %s", EnrollQuotable(extra)));
 		if (types[0] == NULL || strcmp(types[0], "string") != 0)
 			BadParticipant(index, email, "\"email\" must be a string");
 		if ((types[1] && strcmp(types[1], "string") != 0 && strcmp(types[1], "null") != 0) ||
 			(types[2] && strcmp(types[2], "string") != 0 && strcmp(types[2], "null") != 0))
 			BadParticipant(index, email, "\"firstname\" and \"lastname\" must be strings");
 		if (role != NULL && strcmp(role, "learner") != 0 && strcmp(role, "tutor") != 0)
-			BadParticipant(index, email, psprintf("\"role\" must be \"learner\" or \"tutor\", not \"%s\"", role));
+			BadParticipant(index, email, psprintf("\"role\" must be \"learner\" or \"tutor\", not \"%s\"", EnrollQuotable(role)));
+
+		if ((types[1] && strcmp(types[1], "string") == 0 && pg_mbstrlen(Text(i, 6)) > ENROLL_NAME_MAX) ||
+			(types[2] && strcmp(types[2], "string") == 0 && pg_mbstrlen(Text(i, 8)) > ENROLL_NAME_MAX))
+			BadParticipant(index, email, psprintf("\"firstname\" and \"lastname\" have at most %d characters",
+												  ENROLL_NAME_MAX));
 
 		err = email_normalize(email, strlen(email), norm, sizeof(norm), &normlen);
 		if (err != EMAIL_OK)
@@ -495,7 +505,7 @@ ReadParticipants(Jsonb *list, int *count)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("participant %d appears twice in the list", index),
 					 errdetail("Participant %d, address \"%s\", has the same address as participant %d.",
-							   index, email, entry->index),
+							   index, EnrollQuotable(email), entry->index),
 					 errhint("Addresses are compared case- and space-insensitively; list each person once.")));
 		entry->index = index;
 
@@ -721,7 +731,7 @@ SetupSession(SessionRequest *req, int64 actor)
 			support_course = Int8(0, 1);
 		else
 			warning = psprintf("customer-support course \"%s\" does not exist: no support enrollments",
-							   sp.customersupport);
+							   EnrollQuotable(sp.customersupport));
 	}
 
 	/* the participants, validated before anything is written */
@@ -1086,11 +1096,16 @@ SetupSessionEntry(SessionRequest *req)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("enroll.setup_course_session requires a UTF8 database"),
 				 errdetail("This database uses encoding \"%s\".", GetDatabaseEncodingName())));
-	if (req->order_ref == NULL || req->order_ref[0] == '\0' ||
-		strspn(req->order_ref, " \t\r\n") == strlen(req->order_ref))
+	if (req->order_ref == NULL ||
+		strspn(req->order_ref, " \t\r\n\f\v") == strlen(req->order_ref))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("order reference must not be empty")));
+				 errmsg("order reference must not be empty or blank")));
+	if (strlen(req->order_ref) > ENROLL_ORDER_REF_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("order reference is too long: %zu bytes", strlen(req->order_ref)),
+				 errdetail("An order reference has at most %d bytes.", ENROLL_ORDER_REF_MAX)));
 	if (req->seats <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
