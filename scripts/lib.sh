@@ -10,6 +10,11 @@
 #   pe_lock_install         serialise install + tests between runs on one box
 #   pe_cluster_start        a throwaway cluster in the work dir: own port,
 #                           unix socket in the work dir, no TCP
+#   pe_san_build DIR        make with ASan/UBSan (PE_SAN_FLAGS)
+#   pe_san_install DIR NORMAL  install that build (root) until pe_san_restore
+#                           (or exit) reinstalls the normal build in NORMAL
+#   pe_san_cluster_start    a throwaway cluster whose postmaster preloads
+#                           the sanitizer runtime (reports in PE_SAN_LOGS)
 #   pe_as_runner CMD...     run CMD as the unprivileged user that owns the
 #                           work dir and the cluster (postgres when root)
 #   pe_cleanup              stop the cluster, remove the work dir
@@ -35,6 +40,8 @@ PE_PACKAGES=(
 PE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PE_WORK=""          # set by pe_make_workdir
 PE_CLUSTER_UP=0
+PE_CLUSTER_DATA=""  # data dir of the running cluster, set by pe_cluster_start
+PE_CLUSTER_LOG=""   # its server log, set by pe_cluster_start
 PE_RUN_USER=""      # set by pe_make_workdir
 
 pe_log() { printf '==> %s\n' "$*"; }
@@ -108,11 +115,15 @@ pe_make_workdir() {
 
 # Run a command as PE_RUN_USER with a clean, predictable environment (and
 # without the install lock's descriptor: a server must not inherit it).
+# The suites run in a UTF-8 locale whatever the caller's environment (CI may
+# have no LANG at all): clusters that the TAP tests create with a plain
+# initdb then get UTF8, which the e-mail normalizer and session setup need.
 pe_as_runner() {
 	if pe_is_root; then
-		runuser -u "$PE_RUN_USER" -- env HOME="$PE_WORK" USER="$PE_RUN_USER" LOGNAME="$PE_RUN_USER" "$@" 9>&-
+		runuser -u "$PE_RUN_USER" -- env HOME="$PE_WORK" USER="$PE_RUN_USER" LOGNAME="$PE_RUN_USER" \
+			LANG=C.UTF-8 LC_ALL=C.UTF-8 "$@" 9>&-
 	else
-		"$@" 9>&-
+		LANG=C.UTF-8 LC_ALL=C.UTF-8 "$@" 9>&-
 	fi
 }
 
@@ -186,8 +197,16 @@ pe_free_port() {
 
 # initdb + start a throwaway cluster in $PE_WORK; exports PGHOST, PGPORT,
 # PGUSER, PGDATABASE for the commands that follow.
+#   pe_cluster_start [NAME [VAR=VALUE...]]
+# NAME: data dir $PE_WORK/NAME, log $PE_WORK/NAME-server.log (default: data
+# dir $PE_WORK/data, log $PE_WORK/server.log); VAR=VALUE: environment of the
+# postmaster only (and so of every backend).
 pe_cluster_start() {
-	local data=$PE_WORK/data sock=$PE_WORK/sock port
+	local name=${1:-data} sock=$PE_WORK/sock port data log
+	[ "$#" -eq 0 ] || shift
+	data=$PE_WORK/$name
+	log=$PE_WORK/server.log
+	[ "$name" = data ] || log=$PE_WORK/$name-server.log
 	port=$(pe_free_port)
 	pe_as_runner mkdir -p "$sock"
 	pe_log "cluster: initdb $data (port $port, socket $sock)"
@@ -208,27 +227,141 @@ pe_cluster_start() {
 		log_line_prefix = '%m [%p] %q%u@%d '
 		log_min_messages = warning
 	EOF
-	pe_as_runner "$PE_PG_BINDIR/pg_ctl" -D "$data" -l "$PE_WORK/server.log" -w -t 120 start >/dev/null \
-		|| { cat "$PE_WORK/server.log"; pe_die "the cluster did not start"; }
+	pe_as_runner env "$@" "$PE_PG_BINDIR/pg_ctl" -D "$data" -l "$log" -w -t 120 start >/dev/null \
+		|| { cat "$log"; pe_die "the cluster did not start"; }
 	PE_CLUSTER_UP=1
+	PE_CLUSTER_DATA=$data
+	PE_CLUSTER_LOG=$log
 	export PGHOST=$sock PGPORT=$port PGUSER=$PE_RUN_USER PGDATABASE=postgres
 	unset PGSERVICE PGPASSWORD PGOPTIONS PGSSLMODE PGHOSTADDR
 }
 
 pe_cluster_stop() {
 	if [ "$PE_CLUSTER_UP" -eq 1 ]; then
-		pe_as_runner "$PE_PG_BINDIR/pg_ctl" -D "$PE_WORK/data" -m fast -w -t 60 stop >/dev/null 2>&1 \
-			|| pe_as_runner "$PE_PG_BINDIR/pg_ctl" -D "$PE_WORK/data" -m immediate stop >/dev/null 2>&1 \
+		pe_as_runner "$PE_PG_BINDIR/pg_ctl" -D "$PE_CLUSTER_DATA" -m fast -w -t 60 stop >/dev/null 2>&1 \
+			|| pe_as_runner "$PE_PG_BINDIR/pg_ctl" -D "$PE_CLUSTER_DATA" -m immediate stop >/dev/null 2>&1 \
 			|| true
 		PE_CLUSTER_UP=0
 	fi
 }
 
-# EXIT trap of both scripts: never leave a server or a temp dir behind.
+# --- AddressSanitizer / UBSan build ------------------------------------------
+# The extension compiled and linked (PGXS adds COPT to CFLAGS and LDFLAGS)
+# with these; the postgres binary is not instrumented, so the postmaster
+# preloads libasan (libubsan comes in as a dependency of pg_enroll.so).
+PE_SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"
+PE_SAN_RESTORE=""   # normal build dir to reinstall while a sanitized build is installed
+PE_SAN_LOGS=""      # dir of the sanitizer reports, set by pe_san_cluster_start
+
+# pe_san_build DIR: build DIR (a clean copy of the tree) with PE_SAN_FLAGS.
+pe_san_build() {
+	local dir=$1 jobs
+	jobs=$(nproc 2>/dev/null || echo 2)
+	pe_log "sanitize build: make -C $dir COPT='$PE_SAN_FLAGS'"
+	make -C "$dir" -j"$jobs" PG_CONFIG="$PE_PG_CONFIG" COPT="$PE_SAN_FLAGS" || return 1
+	if pe_is_root; then chown -R "$PE_RUN_USER": "$dir"; fi
+}
+
+# pe_san_install DIR NORMAL: install the sanitized build of DIR (root, under
+# the install lock); the normal build in NORMAL (already built) goes back
+# in with pe_san_restore, or on exit.  Run it in the current shell (not in
+# a pipeline): it sets PE_SAN_RESTORE.
+pe_san_install() {
+	local dir=$1
+	if ! pe_is_root && [ ! -w "$("$PE_PG_CONFIG" --pkglibdir)" ]; then
+		pe_warn "not root and $("$PE_PG_CONFIG" --pkglibdir) is not writable: make install needs root"
+		return 1
+	fi
+	pe_log "sanitize install: make -C $dir install (until the normal build is reinstalled)"
+	PE_SAN_RESTORE=$2
+	make -C "$dir" install PG_CONFIG="$PE_PG_CONFIG" COPT="$PE_SAN_FLAGS" || return 1
+	if pe_is_root; then chown -R "$PE_RUN_USER": "$dir"; fi
+}
+
+# pe_san_restore: reinstall the normal build over the sanitized one.
+pe_san_restore() {
+	[ -n "$PE_SAN_RESTORE" ] || return 0
+	pe_log "reinstalling the normal build: make -C $PE_SAN_RESTORE install"
+	make -C "$PE_SAN_RESTORE" install PG_CONFIG="$PE_PG_CONFIG" >/dev/null || return 1
+	if pe_is_root; then chown -R "$PE_RUN_USER": "$PE_SAN_RESTORE"; fi
+	PE_SAN_RESTORE=""
+}
+
+# pe_san_cluster_start: pe_cluster_start san-data, the postmaster running with
+# the ASan runtime preloaded; ASan reports go to $PE_SAN_LOGS/asan.PID, UBSan
+# reports to the server log (stderr: libubsan's log_path is not its own, the
+# preloaded libasan's __sanitizer_set_report_path wins); either ends the
+# backend, which fails the test that caused it.  Leak detection is off:
+# memory contexts are freed wholesale, not free()d.
+#
+# Two workarounds, in a small preloaded shim compiled here:
+# - preloaded into an uninstrumented postgres, libasan initialises lazily at
+#   the first malloc, which (Debian 12) happens inside libgpg-error's
+#   constructor while bindtextdomain() holds glibc's _nl_state_lock; the
+#   init looks up swift_demangle with dlsym and calls dlerror(), whose
+#   gettext() takes that lock again: postgres hangs before main.  A stub
+#   swift_demangle (NULL: "not a Swift name") makes the lookup succeed, so
+#   dlerror() has nothing to translate;
+# - libubsan initialises at its first report, in a backend, and reads
+#   UBSAN_OPTIONS from /proc/self/environ, which the postmaster has
+#   overwritten with its process title by then: the options would be
+#   ignored.  The shim copies UBSAN_OPTIONS at startup and hands it back
+#   through __ubsan_default_options() (so it must come before libubsan,
+#   which has its own, in the symbol search order: it is preloaded, and
+#   libubsan only comes in with pg_enroll.so).
+pe_san_cluster_start() {
+	local asan shim=$PE_WORK/san-shim
+	asan=$(gcc -print-file-name=libasan.so)
+	if [ ! -e "$asan" ]; then
+		pe_warn "libasan.so not found (gcc -print-file-name=libasan.so)"
+		return 1
+	fi
+	PE_SAN_LOGS=$PE_WORK/san-logs
+	pe_as_runner mkdir -p "$PE_SAN_LOGS" "$shim"
+	pe_as_runner tee "$shim/san-shim.c" >/dev/null <<-'EOF'
+		#include <stddef.h>
+		#include <stdint.h>
+		#include <stdlib.h>
+		#include <string.h>
+		char *swift_demangle(const char *name, size_t len, char *buf, size_t *buflen, uint32_t flags);
+		const char *__ubsan_default_options(void);
+		static char ubsan_options[4096];
+		char *swift_demangle(const char *name, size_t len, char *buf, size_t *buflen, uint32_t flags)
+		{
+			return NULL;
+		}
+		__attribute__((constructor)) static void save_ubsan_options(void)
+		{
+			const char *o = getenv("UBSAN_OPTIONS");
+			if (o != NULL)
+				strncpy(ubsan_options, o, sizeof(ubsan_options) - 1);
+		}
+		const char *__ubsan_default_options(void)
+		{
+			return ubsan_options;
+		}
+	EOF
+	pe_as_runner gcc -shared -fPIC -Wall -Wno-unused-parameter -o "$shim/san-shim.so" "$shim/san-shim.c" || return 1
+	# a hang here would hold the install lock with the sanitized build
+	# installed: check that postgres starts under the preload at all
+	if ! pe_as_runner timeout 60 env LD_PRELOAD="$asan $shim/san-shim.so" ASAN_OPTIONS=detect_leaks=0 \
+		"$PE_PG_BINDIR/postgres" -V; then
+		pe_warn "postgres -V with LD_PRELOAD=$asan failed or hung"
+		return 1
+	fi
+	pe_cluster_start san-data \
+		LD_PRELOAD="$asan $shim/san-shim.so" \
+		ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:log_path=$PE_SAN_LOGS/asan" \
+		UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+}
+
+# EXIT trap of both scripts: never leave a server or a temp dir behind (nor
+# a sanitized build installed).
 pe_cleanup() {
 	local rc=$?
 	set +e
 	pe_cluster_stop
+	pe_san_restore
 	if [ -n "$PE_WORK" ] && [ -d "$PE_WORK" ]; then
 		if [ "${PE_KEEP:-0}" = 1 ]; then
 			printf 'kept %s (PE_KEEP=1)\n' "$PE_WORK" >&2
