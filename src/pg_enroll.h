@@ -46,6 +46,13 @@ extern Datum EnrollGetDatum(uint64 row, int col, bool *isnull);
 /* in email_glue.c */
 extern char *EnrollQuotable(const char *value);
 
+/* in jsonb_build.c */
+extern void EnrollJsonKey(JsonbParseState **state, const char *key);
+extern void EnrollJsonString(JsonbParseState **state, const char *key, const char *value);
+extern void EnrollJsonInt(JsonbParseState **state, const char *key, int64 value, bool isnull);
+extern void EnrollJsonBool(JsonbParseState **state, const char *key, bool value);
+extern void EnrollJsonJsonb(JsonbParseState **state, const char *key, Datum value, bool isnull);
+
 /* in event.c */
 extern void EnrollLogEvent(const char *what, const char *table_name,
 						   int64 row_id, Jsonb *details);

@@ -99,91 +99,11 @@ static EnrollPlan plan_admin_orgs = {
 	2, {INT8OID, INT8OID}
 };
 
-/* helpers appending "key": value pairs to an object under construction */
-static void
-PushKey(JsonbParseState **state, const char *key)
-{
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	pushJsonbValue(state, WJB_KEY, &k);
-}
-
-static void
-PushString(JsonbParseState **state, const char *key, const char *value)
-{
-	JsonbValue	v;
-
-	PushKey(state, key);
-	if (value == NULL)
-		v.type = jbvNull;
-	else
-	{
-		v.type = jbvString;
-		v.val.string.val = (char *) value;
-		v.val.string.len = strlen(value);
-	}
-	pushJsonbValue(state, WJB_VALUE, &v);
-}
-
-static void
-PushBool(JsonbParseState **state, const char *key, bool value)
-{
-	JsonbValue	v;
-
-	PushKey(state, key);
-	v.type = jbvBool;
-	v.val.boolean = value;
-	pushJsonbValue(state, WJB_VALUE, &v);
-}
-
-static void
-PushInt(JsonbParseState **state, const char *key, int64 value, bool isnull)
-{
-	JsonbValue	v;
-
-	PushKey(state, key);
-	if (isnull)
-		v.type = jbvNull;
-	else
-	{
-		v.type = jbvNumeric;
-		v.val.numeric = DatumGetNumeric(DirectFunctionCall1(int8_numeric,
-															Int64GetDatum(value)));
-	}
-	pushJsonbValue(state, WJB_VALUE, &v);
-}
-
-/* a jsonb value computed by SQL, copied in (null when isnull) */
-static void
-PushJsonb(JsonbParseState **state, const char *key, Datum value, bool isnull)
-{
-	JsonbValue	v;
-
-	PushKey(state, key);
-	if (isnull)
-	{
-		v.type = jbvNull;
-		pushJsonbValue(state, WJB_VALUE, &v);
-		return;
-	}
-	{
-		Jsonb	   *jb = DatumGetJsonbP(value);
-
-		v.type = jbvBinary;
-		v.val.binary.data = &jb->root;
-		v.val.binary.len = VARSIZE(jb) - VARHDRSZ;
-		pushJsonbValue(state, WJB_VALUE, &v);
-	}
-}
-
 static void
 BeginStep(JsonbParseState **state, const char *name)
 {
 	pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
-	PushString(state, "step", name);
+	EnrollJsonString(state, "step", name);
 }
 
 PG_FUNCTION_INFO_V1(offer_requirements);
@@ -253,16 +173,16 @@ offer_requirements(PG_FUNCTION_ARGS)
 	}
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	PushInt(&state, "offer", offer_id, false);
-	PushString(&state, "code", code);
-	PushString(&state, "state", offer_state);
-	PushInt(&state, "account", actor, !logged_in);
-	PushKey(&state, "steps");
+	EnrollJsonInt(&state, "offer", offer_id, false);
+	EnrollJsonString(&state, "code", code);
+	EnrollJsonString(&state, "state", offer_state);
+	EnrollJsonInt(&state, "account", actor, !logged_in);
+	EnrollJsonKey(&state, "steps");
 	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
 
 	/* login (S2.9) */
 	BeginStep(&state, "login");
-	PushBool(&state, "satisfied", logged_in);
+	EnrollJsonBool(&state, "satisfied", logged_in);
 	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 
 	args[1] = Int64GetDatum(actor);
@@ -278,9 +198,9 @@ offer_requirements(PG_FUNCTION_ARGS)
 			orgs = EnrollGetDatum(0, 1, &isnull);
 		}
 		BeginStep(&state, "organization_admin");
-		PushBool(&state, "satisfied",
+		EnrollJsonBool(&state, "satisfied",
 				 JsonContainerSize(&DatumGetJsonbP(orgs)->root) > 0);
-		PushJsonb(&state, "organizations", orgs, false);
+		EnrollJsonJsonb(&state, "organizations", orgs, false);
 		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	}
 
@@ -288,21 +208,21 @@ offer_requirements(PG_FUNCTION_ARGS)
 	if (above_default)
 	{
 		BeginStep(&state, "profile");
-		PushString(&state, "required_level", required_level);
+		EnrollJsonString(&state, "required_level", required_level);
 		if (logged_in)
 		{
 			EnrollExecute(&plan_profile, (Datum[]) {Int64GetDatum(actor), Int64GetDatum(offer_id)},
 						  NULL, true, 1, SPI_OK_SELECT);
-			PushString(&state, "current_level",
+			EnrollJsonString(&state, "current_level",
 					   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
-			PushBool(&state, "satisfied", DatumGetBool(EnrollGetDatum(0, 2, &isnull)));
-			PushJsonb(&state, "missing_fields", EnrollGetDatum(0, 3, &isnull), false);
+			EnrollJsonBool(&state, "satisfied", DatumGetBool(EnrollGetDatum(0, 2, &isnull)));
+			EnrollJsonJsonb(&state, "missing_fields", EnrollGetDatum(0, 3, &isnull), false);
 		}
 		else
 		{
-			PushString(&state, "current_level", NULL);
-			PushBool(&state, "satisfied", false);
-			PushJsonb(&state, "missing_fields", (Datum) 0, true);
+			EnrollJsonString(&state, "current_level", NULL);
+			EnrollJsonBool(&state, "satisfied", false);
+			EnrollJsonJsonb(&state, "missing_fields", (Datum) 0, true);
 		}
 		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	}
@@ -313,10 +233,10 @@ offer_requirements(PG_FUNCTION_ARGS)
 		char		nulls[2] = {' ', logged_in ? ' ' : 'n'};
 
 		BeginStep(&state, "registrar_organization");
-		PushJsonb(&state, "organization_types", types, false);
+		EnrollJsonJsonb(&state, "organization_types", types, false);
 		EnrollExecute(&plan_candidates, args, nulls, true, 1, SPI_OK_SELECT);
-		PushBool(&state, "satisfied", DatumGetBool(EnrollGetDatum(0, 2, &isnull)));
-		PushJsonb(&state, "candidates", EnrollGetDatum(0, 1, &isnull), false);
+		EnrollJsonBool(&state, "satisfied", DatumGetBool(EnrollGetDatum(0, 2, &isnull)));
+		EnrollJsonJsonb(&state, "candidates", EnrollGetDatum(0, 1, &isnull), false);
 		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	}
 
@@ -324,8 +244,8 @@ offer_requirements(PG_FUNCTION_ARGS)
 	if (extra_condition != NULL)
 	{
 		BeginStep(&state, "extra_condition");
-		PushString(&state, "text", extra_condition);
-		PushBool(&state, "satisfied", false);
+		EnrollJsonString(&state, "text", extra_condition);
+		EnrollJsonBool(&state, "satisfied", false);
 		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	}
 

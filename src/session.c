@@ -525,59 +525,6 @@ ReadParticipants(Jsonb *list, int *count)
 	return parts;
 }
 
-/* append "key": string to the object being built */
-static void
-JKey(JsonbParseState **st, const char *key)
-{
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	pushJsonbValue(st, WJB_KEY, &k);
-}
-
-static void
-JStr(JsonbParseState **st, const char *key, const char *value)
-{
-	JsonbValue	v;
-
-	if (key)
-		JKey(st, key);
-	if (value == NULL)
-		v.type = jbvNull;
-	else
-	{
-		v.type = jbvString;
-		v.val.string.val = (char *) value;
-		v.val.string.len = strlen(value);
-	}
-	pushJsonbValue(st, key ? WJB_VALUE : WJB_ELEM, &v);
-}
-
-static void
-JInt(JsonbParseState **st, const char *key, int64 value)
-{
-	JsonbValue	v;
-
-	if (key)
-		JKey(st, key);
-	v.type = jbvNumeric;
-	v.val.numeric = DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(value)));
-	pushJsonbValue(st, key ? WJB_VALUE : WJB_ELEM, &v);
-}
-
-static void
-JBool(JsonbParseState **st, const char *key, bool value)
-{
-	JsonbValue	v;
-
-	JKey(st, key);
-	v.type = jbvBool;
-	v.val.boolean = value;
-	pushJsonbValue(st, WJB_VALUE, &v);
-}
-
 /* write one event per row id, in one statement */
 static void
 LogEvents(TimestampTz now, int64 actor, const char *what, const char *table,
@@ -742,19 +689,11 @@ SetupSession(SessionRequest *req, int64 actor)
 		JsonbParseState *rs = NULL;
 
 		pushJsonbValue(&rs, WJB_BEGIN_OBJECT, NULL);
-		JStr(&rs, "order", req->order_ref);
-		JInt(&rs, "offer", req->offer);
-		JInt(&rs, "operator", req->operator);
-		JInt(&rs, "seats", req->seats);
-		JKey(&rs, "participants");
-		{
-			JsonbValue	v;
-
-			v.type = jbvBinary;
-			v.val.binary.data = &req->participants->root;
-			v.val.binary.len = VARSIZE(req->participants) - VARHDRSZ;
-			pushJsonbValue(&rs, WJB_VALUE, &v);
-		}
+		EnrollJsonString(&rs, "order", req->order_ref);
+		EnrollJsonInt(&rs, "offer", req->offer, false);
+		EnrollJsonInt(&rs, "operator", req->operator, false);
+		EnrollJsonInt(&rs, "seats", req->seats, false);
+		EnrollJsonJsonb(&rs, "participants", JsonbPGetDatum(req->participants), false);
 		request_json = JsonbValueToJsonb(pushJsonbValue(&rs, WJB_END_OBJECT, NULL));
 	}
 	args[0] = CStringGetTextDatum(req->order_ref);
@@ -1004,39 +943,39 @@ SetupSession(SessionRequest *req, int64 actor)
 
 	/* the report */
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	JStr(&st, "order", req->order_ref);
-	JStr(&st, "status", "done");
-	JStr(&st, "offer", code);
-	JStr(&st, "course", course_shortname);
-	JInt(&st, "operator", req->operator);
-	JKey(&st, "group");
+	EnrollJsonString(&st, "order", req->order_ref);
+	EnrollJsonString(&st, "status", "done");
+	EnrollJsonString(&st, "offer", code);
+	EnrollJsonString(&st, "course", course_shortname);
+	EnrollJsonInt(&st, "operator", req->operator, false);
+	EnrollJsonKey(&st, "group");
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	JInt(&st, "id", group_id);
-	JStr(&st, "idnumber", req->order_ref);
-	JBool(&st, "created", group_created);
+	EnrollJsonInt(&st, "id", group_id, false);
+	EnrollJsonString(&st, "idnumber", req->order_ref);
+	EnrollJsonBool(&st, "created", group_created);
 	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	JKey(&st, "seats");
+	EnrollJsonKey(&st, "seats");
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	JInt(&st, "bought", req->seats);
-	JInt(&st, "used", nexisting + nnew);
-	JInt(&st, "left", req->seats - nexisting - nnew);
+	EnrollJsonInt(&st, "bought", req->seats, false);
+	EnrollJsonInt(&st, "used", nexisting + nnew, false);
+	EnrollJsonInt(&st, "left", req->seats - nexisting - nnew, false);
 	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	JKey(&st, "accounts");
+	EnrollJsonKey(&st, "accounts");
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	JKey(&st, "created");
+	EnrollJsonKey(&st, "created");
 	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
 	for (int i = 0; i < n; i++)
 		if (parts[i].is_new && parts[i].created)
-			JStr(&st, NULL, parts[i].email);
+			EnrollJsonString(&st, NULL, parts[i].email);
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
-	JKey(&st, "reused");
+	EnrollJsonKey(&st, "reused");
 	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
 	for (int i = 0; i < n; i++)
 		if (parts[i].is_new && !parts[i].created)
-			JStr(&st, NULL, parts[i].stored_email);
+			EnrollJsonString(&st, NULL, parts[i].stored_email);
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
 	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	JKey(&st, "enrollments");
+	EnrollJsonKey(&st, "enrollments");
 	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
 	for (int i = 0; i < n; i++)
 	{
@@ -1044,24 +983,24 @@ SetupSession(SessionRequest *req, int64 actor)
 			continue;
 		CHECK_FOR_INTERRUPTS();
 		pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-		JStr(&st, "email", parts[i].stored_email);
-		JInt(&st, "account", parts[i].account);
-		JStr(&st, "role", parts[i].tutor ? sp.supervisor : "student");
-		JInt(&st, "license", parts[i].license);
+		EnrollJsonString(&st, "email", parts[i].stored_email);
+		EnrollJsonInt(&st, "account", parts[i].account, false);
+		EnrollJsonString(&st, "role", parts[i].tutor ? sp.supervisor : "student");
+		EnrollJsonInt(&st, "license", parts[i].license, false);
 		pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	}
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
-	JKey(&st, "superseded_licenses");
+	EnrollJsonKey(&st, "superseded_licenses");
 	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
 	for (int i = 0; i < nsuper; i++)
-		JInt(&st, NULL, superseded[i]);
+		EnrollJsonInt(&st, NULL, superseded[i], false);
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
-	JInt(&st, "delegated_roles", nroles);
-	JInt(&st, "support_enrollments", nsupport);
-	JKey(&st, "warnings");
+	EnrollJsonInt(&st, "delegated_roles", nroles, false);
+	EnrollJsonInt(&st, "support_enrollments", nsupport, false);
+	EnrollJsonKey(&st, "warnings");
 	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
 	if (warning)
-		JStr(&st, NULL, warning);
+		EnrollJsonString(&st, NULL, warning);
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	details = JsonbValueToJsonb(res);
