@@ -120,7 +120,7 @@ GRANT EXECUTE ON FUNCTION enroll.check_invariants() TO enroll_admin;
 --     current members, its licenses and the seats allocated from them;
 --   * course_group gets row-level security: admins all, operators the groups
 --     of their orders, members their own groups.
--- The helpers below are SECURITY DEFINER, so they read the tables as the
+-- The helpers below run with the owner's rights, so they read the tables as the
 -- extension owner: a policy's answer never depends on what the caller's own
 -- policies let it see, and no policy recurses into another.  Each returns the
 -- set of keys the acting account may see; a policy tests

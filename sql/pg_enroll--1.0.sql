@@ -440,7 +440,7 @@ CREATE INDEX event_row_idx ON enroll.event (table_name, row_id);
 COMMENT ON TABLE enroll.event IS
   'Append-only audit log: when (rule clock and wall clock), acting account, database role, what, which row, details. UPDATE, DELETE and TRUNCATE are refused (PE012).';
 COMMENT ON COLUMN enroll.event.account_id IS 'The acting account, kept by value: the log outlives what it describes.';
-COMMENT ON COLUMN enroll.event.db_role IS 'The session role that called (not the SECURITY DEFINER owner).';
+COMMENT ON COLUMN enroll.event.db_role IS 'The session role that called (not the owner of a security-definer function).';
 
 -------------------------------------------------------------------------------
 -- Audit log: helper and append-only trigger
