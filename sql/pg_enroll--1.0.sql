@@ -1079,6 +1079,87 @@ RETURN EXISTS (
 COMMENT ON FUNCTION enroll.offer_addressed_to_actor(bigint) IS
   'True when the offer has the acting account among its addressees, or an organization of which the acting account is a current member (S2.7). False when anonymous.';
 
+-- The rules every offer's fields obey, shared by create_offer and update_offer
+-- (which checks the row as it would be after the update).
+CREATE FUNCTION enroll.check_offer_price(price numeric) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    -- checked as given: the numeric(12,2) column cannot hold these
+    IF check_offer_price.price OPERATOR(pg_catalog.=) ANY ('{NaN,Infinity,-Infinity}'::numeric[]) THEN
+        RAISE EXCEPTION 'offer "price" must be a finite number, not %', check_offer_price.price USING ERRCODE = '22023',
+            HINT = 'Use 0 for a free offer.';
+    END IF;
+    IF check_offer_price.price OPERATOR(pg_catalog.>=) 10000000000
+       OR check_offer_price.price OPERATOR(pg_catalog.<>) pg_catalog.round(check_offer_price.price, 2) THEN
+        RAISE EXCEPTION 'offer "price" % does not fit the price column', check_offer_price.price USING ERRCODE = '22023',
+            DETAIL = 'A price is below 10,000,000,000 with at most two decimals.';
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION enroll.check_offer_price(numeric) IS
+  'Internal: 22023 unless a price given to create_offer or update_offer is finite and fits numeric(12,2).';
+
+CREATE FUNCTION enroll.check_offer_fields(n enroll.offer) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF pg_catalog.btrim(n.title, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
+        RAISE EXCEPTION 'offer "title" must not be blank' USING ERRCODE = '22023';
+    ELSIF pg_catalog.length(n.title) OPERATOR(pg_catalog.>) 500 THEN
+        RAISE EXCEPTION 'offer "title" is too long: % characters', pg_catalog.length(n.title)
+            USING ERRCODE = '22023', DETAIL = 'An offer title has at most 500 characters.';
+    END IF;
+    IF n.price OPERATOR(pg_catalog.<) 0 THEN
+        RAISE EXCEPTION 'offer "price" must not be negative: %', n.price USING ERRCODE = '22023',
+            HINT = 'Use 0 for a free offer.';
+    END IF;
+    IF n.currency COLLATE "C" OPERATOR(pg_catalog.!~) '^[A-Z]{3}$' THEN
+        RAISE EXCEPTION 'invalid currency "%"', enroll.quotable(n.currency) USING ERRCODE = '22023',
+            HINT = 'Use an ISO 4217 code such as EUR: three capital letters.';
+    END IF;
+    IF NOT (pg_catalog.isfinite(n.valid_from) AND pg_catalog.isfinite(n.valid_until)) THEN
+        RAISE EXCEPTION 'validity window of offer "%" must have finite bounds', n.code USING ERRCODE = '22023',
+            DETAIL = pg_catalog.format('"valid_from" is %s and "valid_until" %s.',
+                                       COALESCE(pg_catalog.to_char(n.valid_from, 'YYYY-MM-DD HH24:MI:SSOF'), n.valid_from::text),
+                                       COALESCE(pg_catalog.to_char(n.valid_until, 'YYYY-MM-DD HH24:MI:SSOF'), n.valid_until::text)),
+            HINT = 'An offer is valid from one instant until another (S2.3); for an offer without a planned end, choose a distant "valid_until": it can be moved later (S2.4).';
+    END IF;
+    IF n.access_period OPERATOR(pg_catalog.<=) '0'::interval THEN
+        RAISE EXCEPTION 'offer "access_period" must be positive: %', n.access_period USING ERRCODE = '22023';
+    ELSIF NOT enroll.period_in_bounds(n.access_period) THEN
+        RAISE EXCEPTION 'offer "access_period" is too long: %', n.access_period USING ERRCODE = '22023',
+            DETAIL = 'An access period is at most 100 years, and none of its parts (months, days, time) exceeds 100 years.';
+    END IF;
+    IF n.documents_grace OPERATOR(pg_catalog.<=) '0'::interval THEN
+        RAISE EXCEPTION 'offer "documents_grace" must be positive: %', n.documents_grace USING ERRCODE = '22023',
+            HINT = 'Leave it NULL when the offer needs no documents (S2.18).';
+    ELSIF NOT enroll.period_in_bounds(n.documents_grace) THEN
+        RAISE EXCEPTION 'offer "documents_grace" is too long: %', n.documents_grace USING ERRCODE = '22023',
+            DETAIL = 'A documents grace is at most 100 years, and none of its parts (months, days, time) exceeds 100 years.';
+    END IF;
+    IF pg_catalog.length(n.extra_condition) OPERATOR(pg_catalog.>) 10000 THEN
+        RAISE EXCEPTION 'offer "extra_condition" is too long: % characters', pg_catalog.length(n.extra_condition)
+            USING ERRCODE = '22023', DETAIL = 'An extra condition has at most 10000 characters.';
+    END IF;
+    IF pg_catalog.octet_length(n.handler_params) OPERATOR(pg_catalog.>) 65536 THEN
+        RAISE EXCEPTION 'offer "handler_params" is too long: % bytes', pg_catalog.octet_length(n.handler_params)
+            USING ERRCODE = '22023', DETAIL = 'Handler parameters have at most 65536 bytes, the limit of the parameter parser.';
+    END IF;
+    IF n.recipient_kind OPERATOR(pg_catalog.=) 'organization' AND n.seats IS NULL THEN
+        RAISE EXCEPTION 'an offer for organizations needs "seats"' USING ERRCODE = '22023',
+            HINT = 'Give the number of seats an organization license from the offer holds.';
+    ELSIF n.recipient_kind OPERATOR(pg_catalog.=) 'person' AND n.seats IS NOT NULL THEN
+        RAISE EXCEPTION 'an offer for persons has no "seats"' USING ERRCODE = '22023',
+            HINT = 'Seats belong to offers with recipient_kind organization.';
+    ELSIF n.seats OPERATOR(pg_catalog.<=) 0 THEN
+        RAISE EXCEPTION 'offer "seats" must be positive: %', n.seats USING ERRCODE = '22023';
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION enroll.check_offer_fields(enroll.offer) IS
+  'Internal: 22023 naming the first field of an offer row that breaks a rule (title, price, currency, finite window, periods, lengths, seats). Shared by create_offer and update_offer.';
+
 CREATE FUNCTION enroll.create_offer(
     code text, title text, course bigint, price numeric, currency text,
     valid_from timestamptz, valid_until timestamptz, access_period interval,
@@ -1134,36 +1215,20 @@ BEGIN
         RAISE EXCEPTION 'offer "code" is too long: % characters', pg_catalog.length(create_offer.code)
             USING ERRCODE = '22023', DETAIL = 'An offer code has at most 100 characters.';
     END IF;
-    IF pg_catalog.btrim(create_offer.title, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
-        RAISE EXCEPTION 'offer "title" must not be blank' USING ERRCODE = '22023';
-    ELSIF pg_catalog.length(create_offer.title) OPERATOR(pg_catalog.>) 500 THEN
-        RAISE EXCEPTION 'offer "title" is too long: % characters', pg_catalog.length(create_offer.title)
-            USING ERRCODE = '22023', DETAIL = 'An offer title has at most 500 characters.';
-    END IF;
-    IF create_offer.price OPERATOR(pg_catalog.=) ANY ('{NaN,Infinity,-Infinity}'::numeric[]) THEN
-        RAISE EXCEPTION 'offer "price" must be a finite number, not %', create_offer.price USING ERRCODE = '22023',
-            HINT = 'Use 0 for a free offer.';
-    END IF;
-    IF create_offer.price OPERATOR(pg_catalog.>=) 10000000000
-       OR create_offer.price OPERATOR(pg_catalog.<>) pg_catalog.round(create_offer.price, 2) THEN
-        RAISE EXCEPTION 'offer "price" % does not fit the price column', create_offer.price USING ERRCODE = '22023',
-            DETAIL = 'A price is below 10,000,000,000 with at most two decimals.';
-    END IF;
-    IF create_offer.price OPERATOR(pg_catalog.<) 0 THEN
-        RAISE EXCEPTION 'offer "price" must not be negative: %', create_offer.price USING ERRCODE = '22023',
-            HINT = 'Use 0 for a free offer.';
-    END IF;
-    IF create_offer.currency COLLATE "C" OPERATOR(pg_catalog.!~) '^[A-Z]{3}$' THEN
-        RAISE EXCEPTION 'invalid currency "%"', enroll.quotable(create_offer.currency) USING ERRCODE = '22023',
-            HINT = 'Use an ISO 4217 code such as EUR: three capital letters.';
-    END IF;
-    IF NOT (pg_catalog.isfinite(create_offer.valid_from) AND pg_catalog.isfinite(create_offer.valid_until)) THEN
-        RAISE EXCEPTION 'validity window of offer "%" must have finite bounds', create_offer.code USING ERRCODE = '22023',
-            DETAIL = pg_catalog.format('"valid_from" is %s and "valid_until" %s.',
-                                       COALESCE(pg_catalog.to_char(create_offer.valid_from, 'YYYY-MM-DD HH24:MI:SSOF'), create_offer.valid_from::text),
-                                       COALESCE(pg_catalog.to_char(create_offer.valid_until, 'YYYY-MM-DD HH24:MI:SSOF'), create_offer.valid_until::text)),
-            HINT = 'An offer is valid from one instant until another (S2.3); for an offer without a planned end, choose a distant "valid_until": it can be moved later (S2.4).';
-    END IF;
+    PERFORM enroll.check_offer_price(create_offer.price);
+    o.code            := create_offer.code;
+    o.title           := create_offer.title;
+    o.price           := create_offer.price;
+    o.currency        := create_offer.currency;
+    o.valid_from      := create_offer.valid_from;
+    o.valid_until     := create_offer.valid_until;
+    o.recipient_kind  := create_offer.recipient_kind;
+    o.extra_condition := create_offer.extra_condition;
+    o.access_period   := create_offer.access_period;
+    o.documents_grace := create_offer.documents_grace;
+    o.seats           := create_offer.seats;
+    o.handler_params  := create_offer.handler_params;
+    PERFORM enroll.check_offer_fields(o);
     IF create_offer.valid_until OPERATOR(pg_catalog.<=) create_offer.valid_from THEN
         RAISE EXCEPTION 'validity window of offer "%" is empty', create_offer.code USING ERRCODE = '22023',
             DETAIL = pg_catalog.format('"valid_from" is %s and "valid_until" %s.',
@@ -1177,36 +1242,6 @@ BEGIN
                                        pg_catalog.to_char(create_offer.valid_until, 'YYYY-MM-DD HH24:MI:SSOF'),
                                        pg_catalog.to_char(now_, 'YYYY-MM-DD HH24:MI:SSOF')),
             HINT = 'Choose a "valid_until" after now (enroll.clock_now()).';
-    END IF;
-    IF create_offer.access_period OPERATOR(pg_catalog.<=) '0'::interval THEN
-        RAISE EXCEPTION 'offer "access_period" must be positive: %', create_offer.access_period USING ERRCODE = '22023';
-    ELSIF NOT enroll.period_in_bounds(create_offer.access_period) THEN
-        RAISE EXCEPTION 'offer "access_period" is too long: %', create_offer.access_period USING ERRCODE = '22023',
-            DETAIL = 'An access period is at most 100 years, and none of its parts (months, days, time) exceeds 100 years.';
-    END IF;
-    IF create_offer.documents_grace OPERATOR(pg_catalog.<=) '0'::interval THEN
-        RAISE EXCEPTION 'offer "documents_grace" must be positive: %', create_offer.documents_grace USING ERRCODE = '22023',
-            HINT = 'Leave it NULL when the offer needs no documents (S2.18).';
-    ELSIF NOT enroll.period_in_bounds(create_offer.documents_grace) THEN
-        RAISE EXCEPTION 'offer "documents_grace" is too long: %', create_offer.documents_grace USING ERRCODE = '22023',
-            DETAIL = 'A documents grace is at most 100 years, and none of its parts (months, days, time) exceeds 100 years.';
-    END IF;
-    IF pg_catalog.length(create_offer.extra_condition) OPERATOR(pg_catalog.>) 10000 THEN
-        RAISE EXCEPTION 'offer "extra_condition" is too long: % characters', pg_catalog.length(create_offer.extra_condition)
-            USING ERRCODE = '22023', DETAIL = 'An extra condition has at most 10000 characters.';
-    END IF;
-    IF pg_catalog.octet_length(create_offer.handler_params) OPERATOR(pg_catalog.>) 65536 THEN
-        RAISE EXCEPTION 'offer "handler_params" is too long: % bytes', pg_catalog.octet_length(create_offer.handler_params)
-            USING ERRCODE = '22023', DETAIL = 'Handler parameters have at most 65536 bytes, the limit of the parameter parser.';
-    END IF;
-    IF create_offer.recipient_kind OPERATOR(pg_catalog.=) 'organization' AND create_offer.seats IS NULL THEN
-        RAISE EXCEPTION 'an offer for organizations needs "seats"' USING ERRCODE = '22023',
-            HINT = 'Give the number of seats an organization license from the offer holds.';
-    ELSIF create_offer.recipient_kind OPERATOR(pg_catalog.=) 'person' AND create_offer.seats IS NOT NULL THEN
-        RAISE EXCEPTION 'an offer for persons has no "seats"' USING ERRCODE = '22023',
-            HINT = 'Seats belong to offers with recipient_kind organization.';
-    ELSIF create_offer.seats OPERATOR(pg_catalog.<=) 0 THEN
-        RAISE EXCEPTION 'offer "seats" must be positive: %', create_offer.seats USING ERRCODE = '22023';
     END IF;
 
     -- S2.11: a paid offer needs the billing profile level; NULL chooses it from the price
@@ -1279,16 +1314,7 @@ BEGIN
         RAISE EXCEPTION 'offer % does not exist', update_offer.offer USING ERRCODE = 'PE015';
     END IF;
 
-    -- checked as given: the numeric(12,2) price of n cannot hold an infinity
-    IF update_offer.price OPERATOR(pg_catalog.=) ANY ('{NaN,Infinity,-Infinity}'::numeric[]) THEN
-        RAISE EXCEPTION 'offer "price" must be a finite number, not %', update_offer.price USING ERRCODE = '22023',
-            HINT = 'Use 0 for a free offer.';
-    END IF;
-    IF update_offer.price OPERATOR(pg_catalog.>=) 10000000000
-       OR update_offer.price OPERATOR(pg_catalog.<>) pg_catalog.round(update_offer.price, 2) THEN
-        RAISE EXCEPTION 'offer "price" % does not fit the price column', update_offer.price USING ERRCODE = '22023',
-            DETAIL = 'A price is below 10,000,000,000 with at most two decimals.';
-    END IF;
+    PERFORM enroll.check_offer_price(update_offer.price);
 
     -- NULL leaves a field unchanged; a blank extra_condition or handler_params removes it
     n := o;
@@ -1308,53 +1334,7 @@ BEGIN
                               WHEN pg_catalog.btrim(update_offer.handler_params, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN NULL
                               ELSE update_offer.handler_params END;
 
-    IF pg_catalog.btrim(n.title, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
-        RAISE EXCEPTION 'offer "title" must not be blank' USING ERRCODE = '22023';
-    ELSIF pg_catalog.length(n.title) OPERATOR(pg_catalog.>) 500 THEN
-        RAISE EXCEPTION 'offer "title" is too long: % characters', pg_catalog.length(n.title)
-            USING ERRCODE = '22023', DETAIL = 'An offer title has at most 500 characters.';
-    END IF;
-    IF n.price OPERATOR(pg_catalog.<) 0 THEN
-        RAISE EXCEPTION 'offer "price" must not be negative: %', n.price USING ERRCODE = '22023',
-            HINT = 'Use 0 for a free offer.';
-    END IF;
-    IF n.currency COLLATE "C" OPERATOR(pg_catalog.!~) '^[A-Z]{3}$' THEN
-        RAISE EXCEPTION 'invalid currency "%"', enroll.quotable(n.currency) USING ERRCODE = '22023',
-            HINT = 'Use an ISO 4217 code such as EUR: three capital letters.';
-    END IF;
-    IF NOT (pg_catalog.isfinite(n.valid_from) AND pg_catalog.isfinite(n.valid_until)) THEN
-        RAISE EXCEPTION 'validity window of offer "%" must have finite bounds', o.code USING ERRCODE = '22023',
-            DETAIL = pg_catalog.format('"valid_from" would be %s and "valid_until" %s.',
-                                       COALESCE(pg_catalog.to_char(n.valid_from, 'YYYY-MM-DD HH24:MI:SSOF'), n.valid_from::text),
-                                       COALESCE(pg_catalog.to_char(n.valid_until, 'YYYY-MM-DD HH24:MI:SSOF'), n.valid_until::text)),
-            HINT = 'An offer is valid from one instant until another (S2.3); for an offer without a planned end, choose a distant "valid_until": it can be moved later (S2.4).';
-    END IF;
-    IF n.access_period OPERATOR(pg_catalog.<=) '0'::interval THEN
-        RAISE EXCEPTION 'offer "access_period" must be positive: %', n.access_period USING ERRCODE = '22023';
-    ELSIF NOT enroll.period_in_bounds(n.access_period) THEN
-        RAISE EXCEPTION 'offer "access_period" is too long: %', n.access_period USING ERRCODE = '22023',
-            DETAIL = 'An access period is at most 100 years, and none of its parts (months, days, time) exceeds 100 years.';
-    END IF;
-    IF n.documents_grace OPERATOR(pg_catalog.<=) '0'::interval THEN
-        RAISE EXCEPTION 'offer "documents_grace" must be positive: %', n.documents_grace USING ERRCODE = '22023';
-    ELSIF NOT enroll.period_in_bounds(n.documents_grace) THEN
-        RAISE EXCEPTION 'offer "documents_grace" is too long: %', n.documents_grace USING ERRCODE = '22023',
-            DETAIL = 'A documents grace is at most 100 years, and none of its parts (months, days, time) exceeds 100 years.';
-    END IF;
-    IF pg_catalog.length(n.extra_condition) OPERATOR(pg_catalog.>) 10000 THEN
-        RAISE EXCEPTION 'offer "extra_condition" is too long: % characters', pg_catalog.length(n.extra_condition)
-            USING ERRCODE = '22023', DETAIL = 'An extra condition has at most 10000 characters.';
-    END IF;
-    IF pg_catalog.octet_length(n.handler_params) OPERATOR(pg_catalog.>) 65536 THEN
-        RAISE EXCEPTION 'offer "handler_params" is too long: % bytes', pg_catalog.octet_length(n.handler_params)
-            USING ERRCODE = '22023', DETAIL = 'Handler parameters have at most 65536 bytes, the limit of the parameter parser.';
-    END IF;
-    IF n.recipient_kind OPERATOR(pg_catalog.=) 'person' AND n.seats IS NOT NULL THEN
-        RAISE EXCEPTION 'an offer for persons has no "seats"' USING ERRCODE = '22023',
-            HINT = 'Seats belong to offers with recipient_kind organization.';
-    ELSIF n.seats OPERATOR(pg_catalog.<=) 0 THEN
-        RAISE EXCEPTION 'offer "seats" must be positive: %', n.seats USING ERRCODE = '22023';
-    END IF;
+    PERFORM enroll.check_offer_fields(n);
     IF n.price OPERATOR(pg_catalog.>) 0 AND n.required_level OPERATOR(pg_catalog.<) 'billing' THEN
         RAISE EXCEPTION 'a paid offer needs required_level "billing" or above' USING ERRCODE = '22023',
             DETAIL = pg_catalog.format('The price would be %s %s and required_level "%s". Accepting an offer that costs money needs the billing profile level, so that an invoice can be issued (S2.11).',
@@ -1541,6 +1521,8 @@ COMMENT ON COLUMN enroll.visible_offers.registrar_types IS 'Codes of the organiz
 
 -- Privileges of this block (it comes after the script's global REVOKE)
 REVOKE ALL ON FUNCTION
+    enroll.check_offer_price(numeric),
+    enroll.check_offer_fields(enroll.offer),
     enroll.offer_validity_guard(),
     enroll.offer_window_state(timestamptz, timestamptz, timestamptz),
     enroll.offer_state(bigint),
