@@ -26,14 +26,12 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
-#include "utils/resowner.h"
 #include "utils/timestamp.h"
 
 #include "pg_enroll.h"
@@ -390,53 +388,6 @@ SupersedeCurrent(const OfferInfo *offer, int64 account, int64 organization,
 	return current;
 }
 
-/*
- * Insert the new license.  Under READ COMMITTED the holder's row lock makes
- * a concurrent acceptance for the same holder and course impossible to
- * miss.  Under REPEATABLE READ or SERIALIZABLE the snapshot may predate a
- * license that a concurrent transaction committed while this one waited
- * for the lock; the partial unique index then refuses the insert.  That is
- * a serialization failure, and is reported as one (40001, retry) rather
- * than as a unique violation.
- */
-static void
-InsertLicense(const OfferInfo *offer, Datum *args, const char *nulls)
-{
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		EnrollExecute(&plan_insert_license, args, nulls, false, 0, SPI_OK_INSERT);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		if (edata->sqlerrcode == ERRCODE_UNIQUE_VIOLATION &&
-			edata->constraint_name != NULL &&
-			strncmp(edata->constraint_name, "license_current_", 16) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-					 errmsg("could not serialize the acceptance of offer \"%s\"", offer->code),
-					 errdetail("Another license for the same holder and course was accepted by a concurrent transaction."),
-					 errhint("Retry the transaction.")));
-		ReThrowError(edata);
-	}
-	PG_END_TRY();
-}
-
 PG_FUNCTION_INFO_V1(accept_offer);
 /*
  * enroll.accept_offer(offer, registrar_org, join_registrar, accept_condition,
@@ -588,7 +539,9 @@ accept_offer(PG_FUNCTION_ARGS)
 		args[8] = order_ref ? CStringGetTextDatum(order_ref) : (Datum) 0;
 		nulls[8] = order_ref ? ' ' : 'n';
 		args[9] = Int64GetDatum(offer.id);
-		InsertLicense(&offer, args, nulls);
+		/* see EnrollExecuteLicenseInsert: 40001 rather than 23505 under RR */
+		EnrollExecuteLicenseInsert(&plan_insert_license, args, nulls, SPI_OK_INSERT,
+								   psprintf("the acceptance of offer \"%s\"", offer.code));
 	}
 	EnrollLogEvent("license.accept", "license", license_id,
 				   EnrollJsonbf("{\"offer\": %lld, \"via\": \"%s\", \"superseded\": %s, \"registrar_org\": %s}",

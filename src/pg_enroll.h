@@ -42,6 +42,8 @@ extern SPIPlanPtr EnrollPrepare(EnrollPlan *plan);
 extern uint64 EnrollExecute(EnrollPlan *plan, Datum *values, const char *nulls,
 							bool read_only, long count, int expected);
 extern Datum EnrollGetDatum(uint64 row, int col, bool *isnull);
+extern uint64 EnrollExecuteLicenseInsert(EnrollPlan *plan, Datum *values, const char *nulls,
+										 int expected, const char *what);
 
 /* in email_glue.c */
 extern char *EnrollQuotable(const char *value);

@@ -888,7 +888,8 @@ SetupSession(SessionRequest *req, int64 actor)
 		args[3] = TimestampTzGetDatum(now);
 		args[4] = CStringGetTextDatum(req->order_ref);
 		args[5] = Int64GetDatum(req->offer);
-		EnrollExecute(&plan_licenses_insert, args, NULL, false, 0, SPI_OK_INSERT);
+		EnrollExecuteLicenseInsert(&plan_licenses_insert, args, NULL, SPI_OK_INSERT,
+								   psprintf("the setup of order \"%s\"", EnrollQuotable(req->order_ref)));
 		LogEvents(now, actor, "license.accept", "license", lic, nnew,
 				  EnrollJsonbf("{\"via\": \"operator\", \"offer\": %lld}", (long long) req->offer));
 

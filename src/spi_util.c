@@ -10,7 +10,9 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "executor/spi.h"
+#include "utils/resowner.h"
 
 #include "pg_enroll.h"
 
@@ -57,4 +59,55 @@ EnrollGetDatum(uint64 row, int col, bool *isnull)
 	Assert(SPI_tuptable != NULL && row < SPI_processed);
 	return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc,
 						 col, isnull);
+}
+
+/*
+ * Execute a statement that inserts current licenses.  Under READ COMMITTED
+ * the holder's row lock, taken before, makes a concurrent license for the
+ * same holder and course impossible to miss.  Under REPEATABLE READ or
+ * SERIALIZABLE the snapshot may predate a license that a concurrent
+ * transaction committed while this one waited for the lock; the partial
+ * unique index license_current_* then refuses the insert.  That is a
+ * serialization failure and is reported as one (40001, retry), not as a
+ * unique violation.  `what` names the operation in the message.
+ */
+uint64
+EnrollExecuteLicenseInsert(EnrollPlan *plan, Datum *values, const char *nulls,
+						   int expected, const char *what)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile uint64 processed = 0;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		processed = EnrollExecute(plan, values, nulls, false, 0, expected);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode == ERRCODE_UNIQUE_VIOLATION &&
+			edata->constraint_name != NULL &&
+			strncmp(edata->constraint_name, "license_current_", 16) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize %s", what),
+					 errdetail("Another license for the same holder and course was accepted by a concurrent transaction."),
+					 errhint("Retry the transaction.")));
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	return processed;
 }
