@@ -71,22 +71,30 @@ SELECT id AS closing FROM enroll.create_offer('SES-CLOSING', 'Ends mid-March', :
 SELECT id AS later FROM enroll.create_offer('SES-LATER', 'Next autumn', :spoc, 0, 'EUR', '2026-09-01', '2026-12-31', '30 days',
                            handler_params => 'coursename=SPOCM1') \gset
 SELECT id AS no_params FROM enroll.create_offer('SES-NOPARAMS', 'No handler', :spoc, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days') \gset
-SELECT id AS wrong_course FROM enroll.create_offer('SES-WRONG', 'Names another course', :spoc, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days',
-                           handler_params => 'coursename=SES-OTHER') \gset
+SELECT id AS wrong_course FROM enroll.create_offer('SES-WRONG', 'Names another course', :spoc, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days') \gset
 SELECT id AS no_role FROM enroll.create_offer('SES-NOROLE', 'Missing tutor role', :spoc, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days',
                            handler_params => 'coursename=SPOCM1&supervisor=coach') \gset
-SELECT id AS bad_start FROM enroll.create_offer('SES-BADSTART', 'Bad start', :spoc, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days',
-                           handler_params => 'coursename=SPOCM1&starttime=2026-03-09') \gset
-SELECT id AS backwards FROM enroll.create_offer('SES-BACKWARDS', 'Ends before it starts', :spoc, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days',
-                           handler_params => format('coursename=SPOCM1&starttime=%s&endtime=%s', :t_end, :t_start)) \gset
-SELECT id AS bad_key FROM enroll.create_offer('SES-BADKEY', 'Unknown key', :spoc, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days',
-                           handler_params => 'coursename=SPOCM1&groupmode=separate') \gset
-SELECT id AS no_name FROM enroll.create_offer('SES-NONAME', 'No coursename', :spoc, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days',
-                           handler_params => 'supervisor=teacher') \gset
+SELECT id AS bad_start FROM enroll.create_offer('SES-BADSTART', 'Bad start', :spoc, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days') \gset
+SELECT id AS backwards FROM enroll.create_offer('SES-BACKWARDS', 'Ends before it starts', :spoc, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days') \gset
+SELECT id AS bad_key FROM enroll.create_offer('SES-BADKEY', 'Unknown key', :spoc, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days') \gset
+SELECT id AS no_name FROM enroll.create_offer('SES-NONAME', 'No coursename', :spoc, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days') \gset
 SELECT id AS orgs FROM enroll.create_offer('SES-ORG', 'For organizations', :spoc, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days',
                            recipient_kind => 'organization', seats => 10, handler_params => 'coursename=SPOCM1') \gset
 SELECT id AS registrar FROM enroll.create_offer('SES-REGISTRAR', 'Needs a school', :spoc, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days',
                            handler_params => 'coursename=SPOCM1') \gset
+-- handler_params are checked when an offer is created or edited (22023) ...
+SELECT pg_temp.error_of(format($$SELECT enroll.update_offer(%s, handler_params => %L)$$, :wrong_course, 'coursename=SES-OTHER'));
+SELECT pg_temp.error_of(format($$SELECT enroll.update_offer(%s, handler_params => %L)$$, :bad_start, 'coursename=SPOCM1&starttime=2026-03-09'));
+SELECT pg_temp.error_of(format($$SELECT enroll.update_offer(%s, handler_params => %L)$$, :backwards, format('coursename=SPOCM1&starttime=%s&endtime=%s', :t_end, :t_start)));
+SELECT pg_temp.error_of(format($$SELECT enroll.update_offer(%s, handler_params => %L)$$, :bad_key, 'coursename=SPOCM1&groupmode=separate'));
+SELECT pg_temp.error_of(format($$SELECT enroll.update_offer(%s, handler_params => %L)$$, :no_name, 'supervisor=teacher'));
+SELECT pg_temp.error_of(format($$SELECT enroll.create_offer('SES-BAD', 'Bad', %s, 0, 'EUR', '2026-01-01', '2026-06-30', '30 days', handler_params => %L)$$, :spoc, 'coursename=SPOCM1&&x'));
+-- ... and again at setup, for a DBA who writes them by hand
+UPDATE enroll.offer SET handler_params = 'coursename=SES-OTHER' WHERE id = :wrong_course;
+UPDATE enroll.offer SET handler_params = 'coursename=SPOCM1&starttime=2026-03-09' WHERE id = :bad_start;
+UPDATE enroll.offer SET handler_params = format('coursename=SPOCM1&starttime=%s&endtime=%s', :t_end, :t_start) WHERE id = :backwards;
+UPDATE enroll.offer SET handler_params = 'coursename=SPOCM1&groupmode=separate' WHERE id = :bad_key;
+UPDATE enroll.offer SET handler_params = 'supervisor=teacher' WHERE id = :no_name;
 SELECT code FROM enroll.create_organization_type('ses_school', 'School');
 SELECT count(*) AS registrar_types FROM enroll.add_offer_registrar_type(:registrar, 'ses_school');
 

@@ -1079,6 +1079,11 @@ RETURN EXISTS (
 COMMENT ON FUNCTION enroll.offer_addressed_to_actor(bigint) IS
   'True when the offer has the acting account among its addressees, or an organization of which the acting account is a current member (S2.7). False when anonymous.';
 
+CREATE FUNCTION enroll.check_handler_params(code text, params text, course_shortname text) RETURNS void
+    AS 'MODULE_PATHNAME', 'check_handler_params' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION enroll.check_handler_params(text, text, text) IS
+  'Internal: 22023 unless params are valid session handler parameters (S1.9-S1.11) naming course_shortname; the pure C parser of setup_course_session, run when an offer is created or edited.';
+
 -- The rules every offer's fields obey, shared by create_offer and update_offer
 -- (which checks the row as it would be after the update).
 CREATE FUNCTION enroll.check_offer_price(price numeric) RETURNS void
@@ -1259,6 +1264,10 @@ BEGIN
         RAISE EXCEPTION 'course % does not exist', create_offer.course USING ERRCODE = '22023',
             HINT = 'Create it with enroll.create_course first.';
     END IF;
+    IF pg_catalog.btrim(create_offer.handler_params, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '' THEN
+        PERFORM enroll.check_handler_params(create_offer.code, create_offer.handler_params,
+            (SELECT c.shortname FROM enroll.course c WHERE c.id OPERATOR(pg_catalog.=) create_offer.course));
+    END IF;
     IF EXISTS (SELECT FROM enroll.offer x WHERE x.code OPERATOR(pg_catalog.=) create_offer.code) THEN
         RAISE EXCEPTION 'offer code "%" is already taken', create_offer.code USING ERRCODE = '23505',
             HINT = 'Offer codes are unique; choose another code or edit the existing offer with enroll.update_offer.';
@@ -1335,6 +1344,10 @@ BEGIN
                               ELSE update_offer.handler_params END;
 
     PERFORM enroll.check_offer_fields(n);
+    IF n.handler_params IS DISTINCT FROM o.handler_params AND n.handler_params IS NOT NULL THEN
+        PERFORM enroll.check_handler_params(n.code, n.handler_params,
+            (SELECT c.shortname FROM enroll.course c WHERE c.id OPERATOR(pg_catalog.=) n.course_id));
+    END IF;
     IF n.price OPERATOR(pg_catalog.>) 0 AND n.required_level OPERATOR(pg_catalog.<) 'billing' THEN
         RAISE EXCEPTION 'a paid offer needs required_level "billing" or above' USING ERRCODE = '22023',
             DETAIL = pg_catalog.format('The price would be %s %s and required_level "%s". Accepting an offer that costs money needs the billing profile level, so that an invoice can be issued (S2.11).',
@@ -1521,6 +1534,7 @@ COMMENT ON COLUMN enroll.visible_offers.registrar_types IS 'Codes of the organiz
 
 -- Privileges of this block (it comes after the script's global REVOKE)
 REVOKE ALL ON FUNCTION
+    enroll.check_handler_params(text, text, text),
     enroll.check_offer_price(numeric),
     enroll.check_offer_fields(enroll.offer),
     enroll.offer_validity_guard(),

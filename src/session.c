@@ -404,6 +404,31 @@ ParseHandlerParams(const char *code, const char *text, SessionParams *sp)
 				 errmsg("handler parameter \"endtime\" of offer \"%s\" is not after \"starttime\"", code)));
 }
 
+PG_FUNCTION_INFO_V1(check_handler_params);
+/*
+ * enroll.check_handler_params(code, params, course_shortname): the same
+ * checks setup_course_session makes of an offer's handler_params (S1.9-S1.11),
+ * run when the offer is created or edited so that a bad string is refused
+ * then rather than at the first purchase.  Role and support course are
+ * looked up at setup time, when they matter.
+ */
+Datum
+check_handler_params(PG_FUNCTION_ARGS)
+{
+	SessionParams sp;
+	char	   *code = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *course = text_to_cstring(PG_GETARG_TEXT_PP(2));
+
+	ParseHandlerParams(code, text_to_cstring(PG_GETARG_TEXT_PP(1)), &sp);
+	if (strcmp(sp.coursename, course) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("handler parameter coursename \"%s\" does not name the course of offer \"%s\"",
+						EnrollQuotable(sp.coursename), code),
+				 errdetail("The offer is for course \"%s\".", course)));
+	PG_RETURN_VOID();
+}
+
 /* report a bad participant, naming its index (1-based) and address */
 static void
 pg_attribute_noreturn()
