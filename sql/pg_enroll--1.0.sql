@@ -659,6 +659,18 @@ $fn$;
 COMMENT ON FUNCTION enroll.create_organization(text, text) IS
   'Admins: creates a registrar organization of the given type code (S2.13); the name is not blank, at most 200 characters. NULL 22004, unknown type or bad name 22023.';
 
+CREATE FUNCTION enroll.actor_administers(organization bigint) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL RESTRICTED
+BEGIN ATOMIC
+    SELECT enroll.acting_as_admin() OR EXISTS (
+        SELECT FROM enroll.membership m
+         WHERE m.organization_id OPERATOR(pg_catalog.=) actor_administers.organization
+           AND m.account_id OPERATOR(pg_catalog.=) enroll.current_account()
+           AND m.left_at IS NULL AND m.is_admin);
+END;
+COMMENT ON FUNCTION enroll.actor_administers(bigint) IS
+  'Internal: is the actor a system administrator or a current administrator of the organization? The one authorization rule of set_organization_admin, leave_organization, allocate_seat and validate_documents. Reads as the calling function''s owner.';
+
 CREATE FUNCTION enroll.set_organization_admin(organization bigint, account bigint, is_admin boolean DEFAULT true)
 RETURNS enroll.membership
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -677,11 +689,7 @@ BEGIN
     IF NOT EXISTS (SELECT FROM enroll.organization o WHERE o.id OPERATOR(pg_catalog.=) set_organization_admin.organization) THEN
         RAISE EXCEPTION 'organization % does not exist', set_organization_admin.organization USING ERRCODE = 'PE016';
     END IF;
-    IF NOT enroll.acting_as_admin() AND NOT EXISTS (
-        SELECT FROM enroll.membership x
-         WHERE x.organization_id OPERATOR(pg_catalog.=) set_organization_admin.organization
-           AND x.account_id OPERATOR(pg_catalog.=) enroll.current_account()
-           AND x.left_at IS NULL AND x.is_admin) THEN
+    IF NOT enroll.actor_administers(set_organization_admin.organization) THEN
         RAISE EXCEPTION 'permission denied to change the administrators of organization %', set_organization_admin.organization
             USING ERRCODE = '42501',
                   DETAIL = 'Only system administrators and current administrators of the organization may do this.';
@@ -954,10 +962,7 @@ BEGIN
     IF NOT EXISTS (SELECT FROM enroll.organization o WHERE o.id OPERATOR(pg_catalog.=) leave_organization.organization) THEN
         RAISE EXCEPTION 'organization % does not exist', leave_organization.organization USING ERRCODE = 'PE016';
     END IF;
-    IF target OPERATOR(pg_catalog.<>) me AND NOT enroll.acting_as_admin() AND NOT EXISTS (
-        SELECT FROM enroll.membership x
-         WHERE x.organization_id OPERATOR(pg_catalog.=) leave_organization.organization
-           AND x.account_id OPERATOR(pg_catalog.=) me AND x.left_at IS NULL AND x.is_admin) THEN
+    IF target OPERATOR(pg_catalog.<>) me AND NOT enroll.actor_administers(leave_organization.organization) THEN
         RAISE EXCEPTION 'permission denied to remove account % from organization %', target, leave_organization.organization
             USING ERRCODE = '42501',
                   DETAIL = 'Only the member, a system administrator or an administrator of the organization may do this.';
@@ -1621,10 +1626,7 @@ BEGIN
             HINT = 'Pass the license an organization admin accepted with enroll.accept_offer(..., for_organization => ...).';
     END IF;
     SELECT g.name INTO STRICT org_name FROM enroll.organization g WHERE g.id OPERATOR(pg_catalog.=) p.organization_id;
-    IF NOT enroll.acting_as_admin() AND NOT EXISTS (
-        SELECT FROM enroll.membership m
-         WHERE m.organization_id OPERATOR(pg_catalog.=) p.organization_id
-           AND m.account_id OPERATOR(pg_catalog.=) me AND m.left_at IS NULL AND m.is_admin) THEN
+    IF NOT enroll.actor_administers(p.organization_id) THEN
         RAISE EXCEPTION 'permission denied to allocate seats of license %', p.id USING ERRCODE = '42501',
             DETAIL = pg_catalog.format('Only system administrators and current administrators of organization "%s" may do this.', org_name);
     END IF;
@@ -1724,10 +1726,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'license % does not exist', validate_documents.license USING ERRCODE = 'PE019';
     END IF;
-    IF NOT enroll.acting_as_admin() AND NOT EXISTS (
-        SELECT FROM enroll.membership m
-         WHERE m.organization_id OPERATOR(pg_catalog.=) l.registrar_org_id
-           AND m.account_id OPERATOR(pg_catalog.=) me AND m.left_at IS NULL AND m.is_admin) THEN
+    IF NOT enroll.actor_administers(l.registrar_org_id) THEN
         RAISE EXCEPTION 'permission denied to validate the documents of license %', l.id USING ERRCODE = '42501',
             DETAIL = 'Only system administrators and current administrators of the license''s registrar organization may do this.';
     END IF;
