@@ -1,7 +1,11 @@
 # Makefile for pg_enroll
 #
 # Builds pg_enroll.so from src/*.c with PGXS and installs the versioned SQL
-# scripts from sql/.  `make installcheck` runs, in this order:
+# scripts from sql/: the released scripts (pg_enroll--1.0.sql and the upgrade
+# scripts, frozen once released) and pg_enroll--$(EXTVERSION).sql, the install
+# script of the current version, built here from the living source
+# sql/install/NN_*.sql (concatenated in name order).  `make installcheck` runs,
+# in this order:
 #   1. pg_regress tests      sql/NN_*.sql          -> expected/NN_*.out
 #   2. isolation specs       test/isolation/specs  -> test/isolation/expected
 #   3. TAP tests             test/t/*.pl (Perl PostgreSQL::Test::Cluster;
@@ -14,7 +18,13 @@ MODULE_big = pg_enroll
 SRCS = $(sort $(wildcard src/*.c))
 OBJS = $(SRCS:.c=.o)
 
-DATA = $(sort $(wildcard sql/pg_enroll--*.sql))
+EXTVERSION = 1.2
+
+# released install and upgrade scripts, never edited (test/t/003_released.pl)
+DATA = $(filter-out sql/pg_enroll--$(EXTVERSION).sql,$(sort $(wildcard sql/pg_enroll--*.sql)))
+# the current version's install script, built from the living source
+DATA_built = sql/pg_enroll--$(EXTVERSION).sql
+INSTALL_SOURCES = $(sort $(wildcard sql/install/[0-9][0-9]_*.sql))
 
 # Each suite is defined only when it has files, so an empty list is skipped
 # (and scripts/test can switch a suite off with e.g. ISOLATION= on the
@@ -45,3 +55,6 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 $(OBJS): src/pg_enroll.h src/errcodes.h
+
+sql/pg_enroll--$(EXTVERSION).sql: $(INSTALL_SOURCES)
+	cat $^ > $@

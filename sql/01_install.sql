@@ -8,7 +8,8 @@ SELECT extname, extversion, extrelocatable, extnamespace::regnamespace AS schema
 \dx+ pg_enroll
 -- the shipped versions and the upgrade path between them
 SELECT version FROM pg_available_extension_versions WHERE name = 'pg_enroll' ORDER BY version;
-SELECT path FROM pg_extension_update_paths('pg_enroll') WHERE source = '1.0' AND target = '1.1';
+SELECT source, target, path FROM pg_extension_update_paths('pg_enroll')
+ WHERE path IS NOT NULL ORDER BY source, target;
 -- from here on, the hygiene checks apply to the default (latest) version
 DROP EXTENSION pg_enroll;
 CREATE EXTENSION pg_enroll;
@@ -35,6 +36,14 @@ SELECT p.oid::regprocedure AS function_without_comment FROM pg_proc p
 SELECT p.oid::regprocedure AS secdef_without_search_path FROM pg_proc p
  WHERE p.pronamespace = 'enroll'::regnamespace AND p.prosecdef
    AND NOT EXISTS (SELECT FROM unnest(p.proconfig) c WHERE c LIKE 'search\_path=%');
+
+-- nobody but the roles a function is granted to may run it: only these pure,
+-- person-free helpers are executable by PUBLIC.  A function added without
+-- its own REVOKE ... FROM PUBLIC shows up here.
+SELECT p.oid::regprocedure AS executable_by_public FROM pg_proc p
+ WHERE p.pronamespace = 'enroll'::regnamespace
+   AND has_function_privilege('public', p.oid, 'EXECUTE')
+ ORDER BY 1;
 
 -- row-level security is on for every table about people
 SELECT relname, relrowsecurity FROM pg_class

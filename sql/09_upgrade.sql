@@ -1,4 +1,4 @@
--- 09_upgrade: 1.0 with data, ALTER EXTENSION pg_enroll UPDATE to 1.1, then
+-- 09_upgrade: 1.0 with data, ALTER EXTENSION pg_enroll UPDATE TO '1.1', then
 -- the same object list and the same behaviour as a fresh 1.1 install.
 \set SHOW_CONTEXT never
 SET TIME ZONE 'UTC';
@@ -32,7 +32,7 @@ SELECT 'purchase_order', count(*) FROM enroll.purchase_order;
 SELECT enroll.access_status(:learner, :course) AS status_before;
 
 -- the upgrade
-ALTER EXTENSION pg_enroll UPDATE;
+ALTER EXTENSION pg_enroll UPDATE TO '1.1';
 SELECT extversion FROM pg_extension WHERE extname = 'pg_enroll';
 \dx+ pg_enroll
 
@@ -102,7 +102,7 @@ $$;
 CREATE TEMP TABLE upgraded AS SELECT * FROM pg_temp.fingerprint();
 RESET enroll.clock;
 DROP EXTENSION pg_enroll;
-CREATE EXTENSION pg_enroll;
+CREATE EXTENSION pg_enroll VERSION '1.1';
 CREATE TEMP TABLE fresh AS SELECT * FROM pg_temp.fingerprint();
 SELECT count(*) > 100 AS objects_compared FROM fresh;
 -- differences either way: none
@@ -110,3 +110,7 @@ SELECT count(*) > 100 AS objects_compared FROM fresh;
 UNION ALL
 (SELECT 'only in fresh 1.1', * FROM fresh EXCEPT SELECT 'only in fresh 1.1', * FROM upgraded)
 ORDER BY 1, 2, 3;
+-- back to the current version for the files that follow
+DROP EXTENSION pg_enroll;
+CREATE EXTENSION pg_enroll;
+SELECT extversion FROM pg_extension WHERE extname = 'pg_enroll';

@@ -1,0 +1,328 @@
+-------------------------------------------------------------------------------
+-- Tables
+-------------------------------------------------------------------------------
+CREATE TABLE enroll.organization_type (
+    id          bigserial PRIMARY KEY,
+    code        text NOT NULL UNIQUE
+                CONSTRAINT organization_type_code_format CHECK (code OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_]{0,62}$'),
+    name        text NOT NULL CONSTRAINT organization_type_name_not_blank CHECK (pg_catalog.btrim(name, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+                CONSTRAINT organization_type_name_length CHECK (pg_catalog.length(name) OPERATOR(pg_catalog.<=) 200),
+    created_at  timestamptz NOT NULL DEFAULT enroll.clock_now()
+);
+COMMENT ON TABLE enroll.organization_type IS
+  'Kinds of registrar organization (school, university, non-profit ...) that narrow an offer''s audience (S2.13, S2.16).';
+
+CREATE TABLE enroll.organization (
+    id          bigserial PRIMARY KEY,
+    type_id     bigint NOT NULL REFERENCES enroll.organization_type (id),
+    name        text NOT NULL CONSTRAINT organization_name_not_blank CHECK (pg_catalog.btrim(name, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+                CONSTRAINT organization_name_length CHECK (pg_catalog.length(name) OPERATOR(pg_catalog.<=) 200),
+    created_at  timestamptz NOT NULL DEFAULT enroll.clock_now()
+);
+CREATE INDEX organization_type_id_idx ON enroll.organization (type_id);
+COMMENT ON TABLE enroll.organization IS
+  'Registrar organizations (S2.13-S2.17): they register learners; they neither offer nor hold the learner''s license (S2.15).';
+
+CREATE TABLE enroll.account (
+    id            bigserial PRIMARY KEY,
+    email         text NOT NULL
+                  CONSTRAINT account_email_trimmed CHECK (email OPERATOR(pg_catalog.=) pg_catalog.btrim(email, E' \t\r\n\f\x0b'))
+                  CONSTRAINT account_email_has_at CHECK (pg_catalog.strpos(email, '@') OPERATOR(pg_catalog.>) 1)
+                  CONSTRAINT account_email_length CHECK (pg_catalog.octet_length(email) OPERATOR(pg_catalog.<=) 254),
+    firstname     text NOT NULL DEFAULT ''
+                  CONSTRAINT account_firstname_length CHECK (pg_catalog.length(firstname) OPERATOR(pg_catalog.<=) 200),
+    lastname      text NOT NULL DEFAULT ''
+                  CONSTRAINT account_lastname_length CHECK (pg_catalog.length(lastname) OPERATOR(pg_catalog.<=) 200),
+    profile_level enroll.profile_level NOT NULL DEFAULT 'default',
+    profile       jsonb NOT NULL DEFAULT '{}'
+                  CONSTRAINT account_profile_is_object CHECK (pg_catalog.jsonb_typeof(profile) OPERATOR(pg_catalog.=) 'object')
+                  CONSTRAINT account_profile_size CHECK (pg_catalog.octet_length(profile::text) OPERATOR(pg_catalog.<=) 65536),
+    is_admin      boolean NOT NULL DEFAULT false,
+    login_role    name UNIQUE,
+    created_at    timestamptz NOT NULL DEFAULT enroll.clock_now()
+);
+CREATE UNIQUE INDEX account_email_key ON enroll.account (enroll.email_key(email));
+COMMENT ON TABLE enroll.account IS
+  'People. The e-mail address identifies a person (S1.5): unique case- and space-insensitively (index account_email_key).';
+COMMENT ON COLUMN enroll.account.login_role IS
+  'Database role mapped to this account: enroll.current_account() returns it for that role when no act_as is in force.';
+COMMENT ON COLUMN enroll.account.is_admin IS
+  'A system administrator acting through the application (S2.8).';
+COMMENT ON COLUMN enroll.account.profile IS
+  'Profile data supplied for profile levels, a JSON object (S2.11, S2.12).';
+
+CREATE TABLE enroll.membership (
+    id              bigserial PRIMARY KEY,
+    account_id      bigint NOT NULL REFERENCES enroll.account (id),
+    organization_id bigint NOT NULL REFERENCES enroll.organization (id),
+    is_admin        boolean NOT NULL DEFAULT false,
+    joined_at       timestamptz NOT NULL DEFAULT enroll.clock_now(),
+    left_at         timestamptz,
+    CONSTRAINT membership_left_after_joined CHECK (left_at OPERATOR(pg_catalog.>=) joined_at)
+);
+CREATE UNIQUE INDEX membership_current_key ON enroll.membership (account_id, organization_id) WHERE left_at IS NULL;
+CREATE INDEX membership_organization_current_idx ON enroll.membership (organization_id) WHERE left_at IS NULL;
+COMMENT ON TABLE enroll.membership IS
+  'An account in an organization. At most one current (left_at IS NULL) membership per pair; leaving keeps the row as history (S2.19).';
+COMMENT ON COLUMN enroll.membership.is_admin IS
+  'An administrator of the organization: accepts organization offers on its behalf (S2.8) and allocates its seats.';
+
+CREATE TABLE enroll.course (
+    id          bigserial PRIMARY KEY,
+    shortname   text NOT NULL UNIQUE
+                CONSTRAINT course_shortname_not_blank CHECK (pg_catalog.btrim(shortname, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '' AND shortname OPERATOR(pg_catalog.=) pg_catalog.btrim(shortname, E' \t\r\n\f\x0b'))
+                CONSTRAINT course_shortname_length CHECK (pg_catalog.length(shortname) OPERATOR(pg_catalog.<=) 255),
+    fullname    text NOT NULL CONSTRAINT course_fullname_not_blank CHECK (pg_catalog.btrim(fullname, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+                CONSTRAINT course_fullname_length CHECK (pg_catalog.length(fullname) OPERATOR(pg_catalog.<=) 500),
+    created_at  timestamptz NOT NULL DEFAULT enroll.clock_now()
+);
+COMMENT ON TABLE enroll.course IS
+  'Courses, identified by their short name (S1.2).';
+
+CREATE TABLE enroll.role (
+    id          bigserial PRIMARY KEY,
+    shortname   text NOT NULL UNIQUE
+                CONSTRAINT role_shortname_format CHECK (shortname OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_]{0,62}$'),
+    name        text NOT NULL,
+    builtin     boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE enroll.role IS
+  'Role catalogue. Seeded (builtin): student, teacher, delegated_manager, delegated_user (S1.6, S1.9).';
+
+CREATE TABLE enroll.role_assignment (
+    id            bigserial PRIMARY KEY,
+    role_id       bigint NOT NULL REFERENCES enroll.role (id),
+    account_id    bigint NOT NULL REFERENCES enroll.account (id),
+    context_level enroll.context_level NOT NULL,
+    context_id    bigint,
+    assigned_at   timestamptz NOT NULL DEFAULT enroll.clock_now(),
+    assigned_by   bigint REFERENCES enroll.account (id),
+    order_ref     text,
+    CONSTRAINT role_assignment_context_id CHECK ((context_level OPERATOR(pg_catalog.=) 'system') OPERATOR(pg_catalog.=) (context_id IS NULL)),
+    CONSTRAINT role_assignment_key UNIQUE NULLS NOT DISTINCT (role_id, account_id, context_level, context_id)
+);
+CREATE INDEX role_assignment_account_idx ON enroll.role_assignment (account_id);
+CREATE INDEX role_assignment_context_idx ON enroll.role_assignment (context_level, context_id);
+COMMENT ON TABLE enroll.role_assignment IS
+  'A role given to an account in a context. Cross assignments in user contexts tie an operator to the accounts set up for them (S1.6).';
+
+CREATE TABLE enroll.course_group (
+    id          bigserial PRIMARY KEY,
+    course_id   bigint NOT NULL REFERENCES enroll.course (id),
+    idnumber    text NOT NULL CONSTRAINT course_group_idnumber_not_blank CHECK (pg_catalog.btrim(idnumber, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+                CONSTRAINT course_group_idnumber_length CHECK (pg_catalog.octet_length(idnumber) OPERATOR(pg_catalog.<=) 200),
+    name        text NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT enroll.clock_now(),
+    CONSTRAINT course_group_idnumber_key UNIQUE (course_id, idnumber),
+    CONSTRAINT course_group_id_course_key UNIQUE (id, course_id)
+);
+COMMENT ON TABLE enroll.course_group IS
+  'A group of a course; idnumber is the purchase order reference, one group per order (S1.4).';
+
+CREATE TABLE enroll.group_member (
+    group_id    bigint NOT NULL REFERENCES enroll.course_group (id),
+    account_id  bigint NOT NULL REFERENCES enroll.account (id),
+    added_at    timestamptz NOT NULL DEFAULT enroll.clock_now(),
+    PRIMARY KEY (group_id, account_id)
+);
+CREATE INDEX group_member_account_idx ON enroll.group_member (account_id);
+COMMENT ON TABLE enroll.group_member IS 'An account in a course group (S1.4).';
+
+CREATE TABLE enroll.offer (
+    id              bigserial PRIMARY KEY,
+    code            text NOT NULL UNIQUE CONSTRAINT offer_code_not_blank CHECK (pg_catalog.btrim(code, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+                    CONSTRAINT offer_code_length CHECK (pg_catalog.length(code) OPERATOR(pg_catalog.<=) 100),
+    title           text NOT NULL CONSTRAINT offer_title_not_blank CHECK (pg_catalog.btrim(title, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+                    CONSTRAINT offer_title_length CHECK (pg_catalog.length(title) OPERATOR(pg_catalog.<=) 500),
+    course_id       bigint NOT NULL REFERENCES enroll.course (id),
+    price           numeric(12,2) NOT NULL CONSTRAINT offer_price_not_negative CHECK (price OPERATOR(pg_catalog.>=) 0)
+                    CONSTRAINT offer_price_not_nan CHECK (price OPERATOR(pg_catalog.<>) 'NaN'),
+    currency        text NOT NULL CONSTRAINT offer_currency_iso4217 CHECK (currency OPERATOR(pg_catalog.~) '^[A-Z]{3}$'),
+    valid_from      timestamptz NOT NULL,
+    valid_until     timestamptz NOT NULL,
+    visibility      enroll.offer_visibility NOT NULL DEFAULT 'public',
+    recipient_kind  enroll.holder_kind NOT NULL DEFAULT 'person',
+    required_level  enroll.profile_level NOT NULL DEFAULT 'default',
+    extra_condition text CONSTRAINT offer_extra_condition_not_blank CHECK (pg_catalog.btrim(extra_condition, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+                    CONSTRAINT offer_extra_condition_length CHECK (pg_catalog.length(extra_condition) OPERATOR(pg_catalog.<=) 10000),
+    access_period   interval NOT NULL CONSTRAINT offer_access_period_positive CHECK (access_period OPERATOR(pg_catalog.>) '0'::interval)
+                    CONSTRAINT offer_access_period_bounded CHECK (enroll.period_in_bounds(access_period)),
+    documents_grace interval CONSTRAINT offer_documents_grace_positive CHECK (documents_grace OPERATOR(pg_catalog.>) '0'::interval)
+                    CONSTRAINT offer_documents_grace_bounded CHECK (enroll.period_in_bounds(documents_grace)),
+    seats           integer CONSTRAINT offer_seats_positive CHECK (seats OPERATOR(pg_catalog.>) 0),
+    handler_params  text CONSTRAINT offer_handler_params_length CHECK (pg_catalog.octet_length(handler_params) OPERATOR(pg_catalog.<=) 65536),
+    created_at      timestamptz NOT NULL DEFAULT enroll.clock_now(),
+    CONSTRAINT offer_window_not_empty CHECK (valid_until OPERATOR(pg_catalog.>) valid_from),
+    CONSTRAINT offer_window_finite CHECK (pg_catalog.isfinite(valid_from) AND pg_catalog.isfinite(valid_until)),
+    CONSTRAINT offer_paid_needs_billing CHECK (price OPERATOR(pg_catalog.=) 0 OR required_level OPERATOR(pg_catalog.>=) 'billing'),
+    CONSTRAINT offer_seats_for_organizations CHECK ((recipient_kind OPERATOR(pg_catalog.=) 'organization') OPERATOR(pg_catalog.=) (seats IS NOT NULL)),
+    CONSTRAINT offer_id_course_key UNIQUE (id, course_id),
+    CONSTRAINT offer_recipient_target_key UNIQUE (id, visibility, recipient_kind)
+);
+CREATE INDEX offer_course_idx ON enroll.offer (course_id);
+CREATE INDEX offer_window_idx ON enroll.offer (valid_from, valid_until);
+COMMENT ON TABLE enroll.offer IS
+  'Offers (S2.1): price and currency (S2.2), validity window (S2.3), public or private (S2.6, S2.7), required profile level (S2.11), extra condition (S2.21), access period, documents grace (S2.18), seats for organization offers, session handler parameters (S1.9, S1.11).';
+COMMENT ON COLUMN enroll.offer.price IS 'Price including VAT; 0 is a free offer, NaN is refused. A price above 0 needs required_level billing (S2.11).';
+COMMENT ON COLUMN enroll.offer.currency IS 'ISO 4217 code, three capital letters.';
+COMMENT ON COLUMN enroll.offer.recipient_kind IS 'Who holds the licenses: persons, or organizations (which then allocate seats).';
+COMMENT ON COLUMN enroll.offer.extra_condition IS 'Free-text condition the learner must accept (S2.21, S2.22); shown before login. At most 10000 characters.';
+COMMENT ON COLUMN enroll.offer.access_period IS 'How long a license from this offer grants access, counted from acceptance (S2.23). Positive, at most 100 years (enroll.period_in_bounds).';
+COMMENT ON COLUMN enroll.offer.documents_grace IS 'When set, documents must be validated within this time after acceptance (S2.18). Positive, at most 100 years (enroll.period_in_bounds).';
+COMMENT ON COLUMN enroll.offer.handler_params IS 'URL-encoded session setup parameters: coursename, supervisor, customersupport, starttime, endtime (S1.9-S1.11). At most 65536 bytes, the limit of the parser.';
+
+CREATE TABLE enroll.offer_registrar_type (
+    offer_id             bigint NOT NULL REFERENCES enroll.offer (id),
+    organization_type_id bigint NOT NULL REFERENCES enroll.organization_type (id),
+    PRIMARY KEY (offer_id, organization_type_id)
+);
+CREATE INDEX offer_registrar_type_type_idx ON enroll.offer_registrar_type (organization_type_id);
+COMMENT ON TABLE enroll.offer_registrar_type IS
+  'Organization types that narrow an offer''s audience (S2.13): when any is listed, the learner must name a registrar organization of one of them (S2.17).';
+
+CREATE TABLE enroll.offer_recipient (
+    id               bigserial PRIMARY KEY,
+    offer_id         bigint NOT NULL,
+    offer_visibility enroll.offer_visibility NOT NULL DEFAULT 'private'
+                     CONSTRAINT offer_recipient_private_only CHECK (offer_visibility OPERATOR(pg_catalog.=) 'private'),
+    recipient_kind   enroll.holder_kind NOT NULL,
+    account_id       bigint REFERENCES enroll.account (id),
+    organization_id  bigint REFERENCES enroll.organization (id),
+    CONSTRAINT offer_recipient_offer_fkey FOREIGN KEY (offer_id, offer_visibility, recipient_kind)
+        REFERENCES enroll.offer (id, visibility, recipient_kind),
+    CONSTRAINT offer_recipient_one_kind CHECK (
+        (recipient_kind OPERATOR(pg_catalog.=) 'person' AND account_id IS NOT NULL AND organization_id IS NULL) OR
+        (recipient_kind OPERATOR(pg_catalog.=) 'organization' AND organization_id IS NOT NULL AND account_id IS NULL)),
+    CONSTRAINT offer_recipient_account_key UNIQUE (offer_id, account_id),
+    CONSTRAINT offer_recipient_organization_key UNIQUE (offer_id, organization_id)
+);
+CREATE INDEX offer_recipient_account_idx ON enroll.offer_recipient (account_id) WHERE account_id IS NOT NULL;
+CREATE INDEX offer_recipient_organization_idx ON enroll.offer_recipient (organization_id) WHERE organization_id IS NOT NULL;
+COMMENT ON TABLE enroll.offer_recipient IS
+  'Addressees of a private offer (S2.7): an account XOR an organization, all of the offer''s recipient_kind. The composite foreign key makes both structural: only private offers have addressees, and only of their kind.';
+
+CREATE TABLE enroll.license (
+    id                     bigserial PRIMARY KEY,
+    offer_id               bigint NOT NULL,
+    course_id              bigint NOT NULL,
+    holder_kind            enroll.holder_kind NOT NULL,
+    account_id             bigint REFERENCES enroll.account (id),
+    organization_id        bigint REFERENCES enroll.organization (id),
+    accepted_by            bigint REFERENCES enroll.account (id),
+    accepted_via           enroll.acceptance_mode NOT NULL,
+    accepted_at            timestamptz NOT NULL DEFAULT enroll.clock_now(),
+    registrar_org_id       bigint REFERENCES enroll.organization (id),
+    accepted_condition     text,
+    price_paid             numeric(12,2) NOT NULL CONSTRAINT license_price_not_negative CHECK (price_paid OPERATOR(pg_catalog.>=) 0)
+                           CONSTRAINT license_price_not_nan CHECK (price_paid OPERATOR(pg_catalog.<>) 'NaN'),
+    currency               text NOT NULL CONSTRAINT license_currency_iso4217 CHECK (currency OPERATOR(pg_catalog.~) '^[A-Z]{3}$'),
+    access_from            timestamptz NOT NULL,
+    access_until           timestamptz NOT NULL,
+    documents_due_at       timestamptz,
+    documents_validated_at timestamptz,
+    documents_validated_by bigint REFERENCES enroll.account (id),
+    seats                  integer CONSTRAINT license_seats_positive CHECK (seats OPERATOR(pg_catalog.>) 0),
+    parent_license         bigint,
+    ended_at               timestamptz,
+    end_reason             enroll.license_end_reason,
+    end_note               text CONSTRAINT license_end_note_length CHECK (pg_catalog.length(end_note) OPERATOR(pg_catalog.<=) 2000),
+    superseded_by          bigint,
+    order_ref              text CONSTRAINT license_order_ref_length CHECK (pg_catalog.octet_length(order_ref) OPERATOR(pg_catalog.<=) 200),
+    CONSTRAINT license_offer_course_fkey FOREIGN KEY (offer_id, course_id) REFERENCES enroll.offer (id, course_id),
+    CONSTRAINT license_id_course_key UNIQUE (id, course_id),
+    -- deferred: the old license names its successor before the successor is inserted,
+    -- because the partial unique index admits the new one only once the old has ended
+    CONSTRAINT license_superseded_by_fkey FOREIGN KEY (superseded_by) REFERENCES enroll.license (id)
+        DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT license_parent_fkey FOREIGN KEY (parent_license, course_id) REFERENCES enroll.license (id, course_id),
+    CONSTRAINT license_one_holder CHECK (
+        (holder_kind OPERATOR(pg_catalog.=) 'person' AND account_id IS NOT NULL AND organization_id IS NULL) OR
+        (holder_kind OPERATOR(pg_catalog.=) 'organization' AND organization_id IS NOT NULL AND account_id IS NULL)),
+    CONSTRAINT license_seats_for_organizations CHECK ((holder_kind OPERATOR(pg_catalog.=) 'organization') OPERATOR(pg_catalog.=) (seats IS NOT NULL)),
+    CONSTRAINT license_seat_held_by_person CHECK (parent_license IS NULL OR holder_kind OPERATOR(pg_catalog.=) 'person'),
+    CONSTRAINT license_registrar_not_holder CHECK (registrar_org_id OPERATOR(pg_catalog.<>) organization_id),
+    CONSTRAINT license_access_window CHECK (access_until OPERATOR(pg_catalog.>) access_from),
+    CONSTRAINT license_end_has_reason CHECK ((ended_at IS NULL) OPERATOR(pg_catalog.=) (end_reason IS NULL)),
+    CONSTRAINT license_superseded_has_successor CHECK ((end_reason OPERATOR(pg_catalog.=) 'superseded') OPERATOR(pg_catalog.=) (superseded_by IS NOT NULL)),
+    CONSTRAINT license_validation_has_due CHECK (documents_validated_at IS NULL OR documents_due_at IS NOT NULL)
+);
+CREATE UNIQUE INDEX license_current_person_key ON enroll.license (account_id, course_id)
+    WHERE ended_at IS NULL AND account_id IS NOT NULL;
+CREATE UNIQUE INDEX license_current_organization_key ON enroll.license (organization_id, course_id)
+    WHERE ended_at IS NULL AND organization_id IS NOT NULL;
+CREATE INDEX license_account_idx ON enroll.license (account_id) WHERE account_id IS NOT NULL;
+CREATE INDEX license_organization_idx ON enroll.license (organization_id) WHERE organization_id IS NOT NULL;
+CREATE INDEX license_parent_idx ON enroll.license (parent_license) WHERE parent_license IS NOT NULL;
+CREATE INDEX license_offer_idx ON enroll.license (offer_id);
+CREATE INDEX license_registrar_idx ON enroll.license (registrar_org_id) WHERE registrar_org_id IS NOT NULL;
+CREATE INDEX license_order_ref_idx ON enroll.license (order_ref) WHERE order_ref IS NOT NULL;
+COMMENT ON TABLE enroll.license IS
+  'Licenses, obtained by accepting an active offer (S2.5). At most one current license per holder and course (partial unique indexes license_current_*_key): a new one supersedes the old, access times never add up (S2.23).';
+COMMENT ON COLUMN enroll.license.registrar_org_id IS 'The registrar organization named at acceptance (S2.14, S2.17); never the holder (S2.15).';
+COMMENT ON COLUMN enroll.license.accepted_condition IS 'The offer''s extra condition text exactly as accepted (S2.21, S2.22).';
+COMMENT ON COLUMN enroll.license.parent_license IS 'For a seat: the organization license it was allocated from.';
+COMMENT ON COLUMN enroll.license.seats IS 'For an organization license: how many seats were bought.';
+COMMENT ON COLUMN enroll.license.documents_due_at IS 'Documents must be validated by then, or access stops (S2.18).';
+
+CREATE TABLE enroll.enrollment (
+    id          bigserial PRIMARY KEY,
+    course_id   bigint NOT NULL REFERENCES enroll.course (id),
+    account_id  bigint NOT NULL REFERENCES enroll.account (id),
+    role_id     bigint NOT NULL REFERENCES enroll.role (id),
+    group_id    bigint,
+    time_start  timestamptz,
+    time_end    timestamptz,
+    order_ref   text,
+    license_id  bigint,
+    created_at  timestamptz NOT NULL DEFAULT enroll.clock_now(),
+    CONSTRAINT enrollment_course_account_key UNIQUE (course_id, account_id),
+    CONSTRAINT enrollment_group_fkey FOREIGN KEY (group_id, course_id) REFERENCES enroll.course_group (id, course_id),
+    CONSTRAINT enrollment_license_fkey FOREIGN KEY (license_id, course_id) REFERENCES enroll.license (id, course_id),
+    CONSTRAINT enrollment_time_window CHECK (time_end OPERATOR(pg_catalog.>) time_start)
+);
+CREATE INDEX enrollment_account_idx ON enroll.enrollment (account_id);
+CREATE INDEX enrollment_group_idx ON enroll.enrollment (group_id) WHERE group_id IS NOT NULL;
+CREATE INDEX enrollment_license_idx ON enroll.enrollment (license_id) WHERE license_id IS NOT NULL;
+COMMENT ON TABLE enroll.enrollment IS
+  'An account enrolled in a course with a role, optionally in a group of that course (composite foreign key) and backed by a license of that course.';
+
+CREATE TABLE enroll.purchase_order (
+    id          bigserial PRIMARY KEY,
+    order_ref   text NOT NULL UNIQUE CONSTRAINT purchase_order_ref_not_blank CHECK (pg_catalog.btrim(order_ref, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+                CONSTRAINT purchase_order_ref_length CHECK (pg_catalog.octet_length(order_ref) OPERATOR(pg_catalog.<=) 200),
+    operator_id bigint NOT NULL REFERENCES enroll.account (id),
+    offer_id    bigint NOT NULL REFERENCES enroll.offer (id),
+    seats       integer NOT NULL CONSTRAINT purchase_order_seats_positive CHECK (seats OPERATOR(pg_catalog.>) 0),
+    status      enroll.order_status NOT NULL DEFAULT 'completed',
+    request     jsonb NOT NULL,
+    report      jsonb,
+    created_at  timestamptz NOT NULL DEFAULT enroll.clock_now(),
+    updated_at  timestamptz NOT NULL DEFAULT enroll.clock_now()
+);
+CREATE INDEX purchase_order_operator_idx ON enroll.purchase_order (operator_id);
+CREATE INDEX purchase_order_offer_idx ON enroll.purchase_order (offer_id);
+COMMENT ON TABLE enroll.purchase_order IS
+  'Session purchases (S1): one row per order reference, the request as received and the report; the key of idempotent setup (S1.4).';
+
+CREATE TABLE enroll.event (
+    id          bigserial PRIMARY KEY,
+    at          timestamptz NOT NULL,
+    logged_at   timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    account_id  bigint,
+    db_role     name NOT NULL,
+    what        text NOT NULL CONSTRAINT event_what_format CHECK (what OPERATOR(pg_catalog.~) '^[a-z_]+(\.[a-z_]+)+$'),
+    table_name  text,
+    row_id      bigint,
+    details     jsonb,
+    xid         xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+    digest      bytea NOT NULL
+);
+CREATE INDEX event_account_idx ON enroll.event (account_id) WHERE account_id IS NOT NULL;
+CREATE INDEX event_row_idx ON enroll.event (table_name, row_id);
+COMMENT ON TABLE enroll.event IS
+  'Append-only audit log: when (rule clock and wall clock), acting account, database role, what, which row, details. UPDATE, DELETE and TRUNCATE are refused (PE012).';
+COMMENT ON COLUMN enroll.event.account_id IS 'The acting account, kept by value: the log outlives what it describes.';
+COMMENT ON COLUMN enroll.event.db_role IS 'The session role that called (not the owner of a security-definer function).';
+COMMENT ON COLUMN enroll.event.digest IS
+  'enroll.event_digest() of the row as inserted: a mismatch means the row was changed (check_invariants).';
+
