@@ -612,7 +612,8 @@ ROLLBACK;
 
 -------------------------------------------------------------------------------
 -- offer_state(offer): PE015; STRICT, so NULL gives NULL.  The PUBLIC helpers
--- offer_window_state, email_key and the actor's offer_addressed_to_actor
+-- offer_window_state, email_key, is_blank, trim_blank and the actor's
+-- offer_addressed_to_actor
 -------------------------------------------------------------------------------
 SET ROLE regress_hostile_report;
 BEGIN;
@@ -628,6 +629,12 @@ SELECT enroll.offer_window_state(NULL, NULL, NULL) IS NULL AS null_window,
 SELECT enroll.email_key(NULL) IS NULL AS null_key, length(enroll.email_key(repeat('X', 1048576))) AS key_length,
        enroll.email_key(:'drop_account') = lower(:'drop_account') AS sql_text_is_data;
 SELECT enroll.offer_addressed_to_actor(NULL) AS null_offer, enroll.offer_addressed_to_actor(-1) AS unknown_offer;
+-- the whitespace helpers: STRICT, any text is data, only the six ASCII spaces count
+SELECT enroll.is_blank(NULL) IS NULL AS null_blank, enroll.trim_blank(NULL) IS NULL AS null_trim,
+       enroll.is_blank(repeat(E' \t\r\n\f', 209716) || chr(11)) AS huge_blank,
+       length(enroll.trim_blank(repeat(' ', 524288) || 'x' || repeat(' ', 524288))) AS huge_trimmed,
+       enroll.is_blank(U&'\00A0') AS nbsp_is_not_ascii_blank,
+       enroll.trim_blank(:'drop_account') = :'drop_account' AS sql_text_is_data;
 SELECT pg_temp.counts() = :'before' AS nothing_changed;
 ROLLBACK;
 RESET ROLE;
@@ -1137,6 +1144,7 @@ SELECT p.oid::regprocedure AS not_covered
    AND p.proname NOT IN ('act_as', 'register_account', 'set_login_role', 'create_course', 'create_organization_type',
                          'create_organization', 'set_organization_admin', 'join_organization', 'leave_organization',
                          'create_offer', 'update_offer', 'offer_state', 'offer_window_state', 'email_key', 'normalize_email',
+                         'is_blank', 'trim_blank',
                          'offer_addressed_to_actor', 'add_offer_recipient', 'add_offer_registrar_type',
                          'upgrade_profile', 'profile_missing_fields', 'offer_requirements', 'accept_offer',
                          'allocate_seat', 'validate_documents', 'revoke_license', 'access_status', 'can_access',

@@ -101,28 +101,6 @@ static EnrollPlan plan_join = {
 	3, {INT8OID, INT8OID, TIMESTAMPTZOID}
 };
 
-/* the holder's current license for the course, locked */
-static EnrollPlan plan_current_license = {
-	"SELECT l.id FROM enroll.license l"
-	" WHERE l.course_id OPERATOR(pg_catalog.=) $1 AND l.ended_at IS NULL"
-	"   AND (l.account_id OPERATOR(pg_catalog.=) $2"
-	"        OR l.organization_id OPERATOR(pg_catalog.=) $3)"
-	"   FOR UPDATE",
-	3, {INT8OID, INT8OID, INT8OID}
-};
-
-static EnrollPlan plan_next_license_id = {
-	"SELECT pg_catalog.nextval('enroll.license_id_seq'::pg_catalog.regclass)",
-	0, {InvalidOid}
-};
-
-static EnrollPlan plan_supersede = {
-	"UPDATE enroll.license SET ended_at = $2, end_reason = 'superseded',"
-	"       superseded_by = $3"
-	" WHERE id OPERATOR(pg_catalog.=) $1",
-	3, {INT8OID, TIMESTAMPTZOID, INT8OID}
-};
-
 static EnrollPlan plan_insert_license = {
 	"INSERT INTO enroll.license (id, offer_id, course_id, holder_kind,"
 	"   account_id, organization_id, accepted_by, accepted_via, accepted_at,"
@@ -160,19 +138,11 @@ typedef struct OfferInfo
 	bool		has_registrar_types;
 } OfferInfo;
 
-/* text column of the last SPI result, palloc'd in the current context */
-static char *
-GetText(int col)
-{
-	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col);
-}
-
 /* Load and lock the offer (PE015 if unknown). */
 static void
 LoadOffer(int64 offer_id, OfferInfo *offer)
 {
 	Datum		arg = Int64GetDatum(offer_id);
-	bool		isnull;
 
 	if (EnrollExecute(&plan_offer, &arg, NULL, false, 1, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
@@ -180,32 +150,15 @@ LoadOffer(int64 offer_id, OfferInfo *offer)
 				 errmsg("offer %lld does not exist", (long long) offer_id),
 				 errhint("The offers an account may accept are listed in enroll.visible_offers.")));
 	offer->id = offer_id;
-	offer->code = GetText(1);
-	offer->course_id = DatumGetInt64(EnrollGetDatum(0, 2, &isnull));
-	offer->valid_from = DatumGetTimestampTz(EnrollGetDatum(0, 3, &isnull));
-	offer->valid_until = DatumGetTimestampTz(EnrollGetDatum(0, 4, &isnull));
-	offer->is_private = DatumGetBool(EnrollGetDatum(0, 5, &isnull));
-	offer->for_organizations = DatumGetBool(EnrollGetDatum(0, 6, &isnull));
-	offer->required_level = GetText(7);
-	offer->extra_condition = GetText(8);
-	offer->has_registrar_types = DatumGetBool(EnrollGetDatum(0, 14, &isnull));
-}
-
-/* Step 2: licenses only from an active offer (S2.3, S2.5). */
-static void
-CheckActive(const OfferInfo *offer, TimestampTz now)
-{
-	if (now >= offer->valid_from && now < offer->valid_until)
-		return;
-	ereport(ERROR,
-			(errcode(ERRCODE_ENROLL_OFFER_NOT_ACTIVE),
-			 errmsg(now < offer->valid_from ? "offer \"%s\" is not active yet"
-					: "offer \"%s\" has expired", offer->code),
-			 errdetail("The offer is valid from %s until %s; it is now %s.",
-					   pstrdup(timestamptz_to_str(offer->valid_from)),
-					   pstrdup(timestamptz_to_str(offer->valid_until)),
-					   pstrdup(timestamptz_to_str(now))),
-			 errhint("A license can only be obtained from an active offer; see enroll.visible_offers.")));
+	offer->code = EnrollGetText(0, 1);
+	offer->course_id = EnrollGetInt64(0, 2);
+	offer->valid_from = EnrollGetTimestamp(0, 3, NULL);
+	offer->valid_until = EnrollGetTimestamp(0, 4, NULL);
+	offer->is_private = EnrollGetBool(0, 5);
+	offer->for_organizations = EnrollGetBool(0, 6);
+	offer->required_level = EnrollGetText(0, 7);
+	offer->extra_condition = EnrollGetText(0, 8);
+	offer->has_registrar_types = EnrollGetBool(0, 14);
 }
 
 /* Is the private offer addressed to this account or organization? */
@@ -230,13 +183,12 @@ static int64
 CurrentMembership(int64 organization, int64 account, bool *is_admin)
 {
 	Datum		args[2] = {Int64GetDatum(organization), Int64GetDatum(account)};
-	bool		isnull;
 
 	if (EnrollExecute(&plan_membership, args, NULL, false, 1, SPI_OK_SELECT) == 0)
 		return 0;
 	if (is_admin)
-		*is_admin = DatumGetBool(EnrollGetDatum(0, 2, &isnull));
-	return DatumGetInt64(EnrollGetDatum(0, 1, &isnull));
+		*is_admin = EnrollGetBool(0, 2);
+	return EnrollGetInt64(0, 1);
 }
 
 /*
@@ -247,14 +199,13 @@ static bool
 LockAccount(int64 account, int64 offer_id, char **level)
 {
 	Datum		args[2] = {Int64GetDatum(account), Int64GetDatum(offer_id)};
-	bool		isnull;
 
 	if (EnrollExecute(&plan_lock_account, args, NULL, false, 1, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_UNKNOWN_ACCOUNT),
 				 errmsg("account %lld does not exist", (long long) account)));
-	*level = GetText(1);
-	return DatumGetBool(EnrollGetDatum(0, 2, &isnull));
+	*level = EnrollGetText(0, 1);
+	return EnrollGetBool(0, 2);
 }
 
 /* Step 4: the profile level the offer requires (S2.11, S2.12). */
@@ -284,7 +235,6 @@ CheckRegistrar(const OfferInfo *offer, int64 beneficiary, bool registrar_given,
 			   int64 registrar, bool join, TimestampTz now)
 {
 	Datum		args[3];
-	bool		isnull;
 	char	   *name;
 	bool		qualifies;
 
@@ -311,15 +261,15 @@ CheckRegistrar(const OfferInfo *offer, int64 beneficiary, bool registrar_given,
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_UNKNOWN_ORGANIZATION),
 				 errmsg("organization %lld does not exist", (long long) registrar)));
-	name = GetText(1);
-	qualifies = DatumGetBool(EnrollGetDatum(0, 3, &isnull));
+	name = EnrollGetText(0, 1);
+	qualifies = EnrollGetBool(0, 3);
 	if (!qualifies)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_REGISTRAR_INVALID),
 				 errmsg("organization \"%s\" cannot be the registrar for offer \"%s\"",
 						name, offer->code),
 				 errdetail("Its type \"%s\" is not one of the offer's organization types.",
-						   GetText(2)),
+						   EnrollGetText(0, 2)),
 				 errhint("enroll.offer_requirements lists the organizations that qualify.")));
 
 	if (CurrentMembership(registrar, beneficiary, NULL) != 0)
@@ -336,7 +286,7 @@ CheckRegistrar(const OfferInfo *offer, int64 beneficiary, bool registrar_given,
 	args[2] = TimestampTzGetDatum(now);
 	EnrollExecute(&plan_join, args, NULL, false, 1, SPI_OK_INSERT_RETURNING);
 	EnrollLogEvent("membership.join", "membership",
-				   DatumGetInt64(EnrollGetDatum(0, 1, &isnull)),
+				   EnrollGetInt64(0, 1),
 				   EnrollJsonbf("{\"organization\": %lld, \"via\": \"accept_offer\"}",
 								(long long) registrar));
 	return registrar;
@@ -355,37 +305,127 @@ CheckCondition(const OfferInfo *offer, bool accepted)
 			 errhint("Show the condition to the learner and pass accept_condition => true once they tick it.")));
 }
 
-/*
- * End the holder's current license for the course as superseded by the
- * license about to be created (S2.23).  Returns the ended license, 0 if none.
- */
-static int64
-SupersedeCurrent(const OfferInfo *offer, int64 account, int64 organization,
-				 int64 successor, TimestampTz now)
+/* who accepts, for whom, and how (the outcome of step 3) */
+typedef struct Acceptance
 {
-	Datum		args[3];
-	char		nulls[3] = {' ', ' ', ' '};
-	bool		isnull;
-	int64		current;
+	int64		actor;
+	int64		holder_account; /* the person, or 0 */
+	int64		holder_org;		/* the organization, or 0 */
+	const char *mode;			/* acceptance_mode: self, admin, org_admin */
+} Acceptance;
 
-	args[0] = Int64GetDatum(offer->course_id);
-	args[1] = Int64GetDatum(account);
-	args[2] = Int64GetDatum(organization);
-	if (account == 0)
-		nulls[1] = 'n';
-	if (organization == 0)
-		nulls[2] = 'n';
-	if (EnrollExecute(&plan_current_license, args, nulls, false, 1, SPI_OK_SELECT) == 0)
-		return 0;
-	current = DatumGetInt64(EnrollGetDatum(0, 1, &isnull));
+/*
+ * Step 3 for an organization offer: only a current admin of the named
+ * organization accepts on its behalf (S2.8); the organization is locked so
+ * that acceptances for it serialize; a private offer must be addressed to
+ * it.  Step 4: the accepting admin's profile level (their data goes on the
+ * invoice).
+ */
+static void
+AcceptForOrganization(const OfferInfo *offer, bool account_given,
+					  bool organization_given, int64 organization, Acceptance *acc)
+{
+	bool		is_admin = false;
+	char	   *level;
+	bool		level_ok;
 
-	args[0] = Int64GetDatum(current);
-	args[1] = TimestampTzGetDatum(now);
-	args[2] = Int64GetDatum(successor);
-	EnrollExecute(&plan_supersede, args, NULL, false, 0, SPI_OK_UPDATE);
-	EnrollLogEvent("license.supersede", "license", current,
-				   EnrollJsonbf("{\"superseded_by\": %lld}", (long long) successor));
-	return current;
+	if (account_given || !organization_given)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_HOLDER_KIND),
+				 errmsg("offer \"%s\" is for organizations", offer->code),
+				 errhint("Accept it on an organization's behalf with for_organization => its id.")));
+	if (EnrollExecute(&plan_lock_organization, (Datum[]) {Int64GetDatum(organization)},
+					  NULL, false, 1, SPI_OK_SELECT) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_UNKNOWN_ORGANIZATION),
+				 errmsg("organization %lld does not exist", (long long) organization)));
+	if (CurrentMembership(organization, acc->actor, &is_admin) == 0 || !is_admin)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only an administrator of organization %lld may accept offer \"%s\" on its behalf",
+						(long long) organization, offer->code),
+				 errdetail("Account %lld is not a current administrator of that organization.",
+						   (long long) acc->actor)));
+	if (offer->is_private && !IsAddressed(offer->id, 0, organization))
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_OFFER_NOT_ACCEPTABLE),
+				 errmsg("offer \"%s\" is not addressed to organization %lld",
+						offer->code, (long long) organization),
+				 errdetail("A private offer can only be accepted by its addressees.")));
+	acc->holder_org = organization;
+	acc->mode = "org_admin";
+	level_ok = LockAccount(acc->actor, offer->id, &level);
+	CheckProfileLevel(offer, acc->actor, level_ok, level);
+}
+
+/*
+ * Step 3 for an offer to persons: the learner, or a system admin on behalf
+ * of a learner (S2.8); the beneficiary's account is locked so that
+ * acceptances for it serialize; a private offer must be addressed to it.
+ * Step 4: the beneficiary's profile level.
+ */
+static void
+AcceptForPerson(const OfferInfo *offer, bool account_given, int64 account,
+				bool organization_given, Acceptance *acc)
+{
+	char	   *level;
+	bool		level_ok;
+
+	if (organization_given)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_HOLDER_KIND),
+				 errmsg("offer \"%s\" is for persons, not organizations", offer->code),
+				 errhint("Omit for_organization.")));
+	acc->holder_account = account_given ? account : acc->actor;
+	acc->mode = "self";
+	if (acc->holder_account != acc->actor)
+	{
+		if (!EnrollActorIsAdmin())
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to accept offer \"%s\" for account %lld",
+							offer->code, (long long) acc->holder_account),
+					 errdetail("Only system administrators may accept an offer on behalf of a learner.")));
+		acc->mode = "admin";
+	}
+	level_ok = LockAccount(acc->holder_account, offer->id, &level);
+	if (offer->is_private && !IsAddressed(offer->id, acc->holder_account, 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_OFFER_NOT_ACCEPTABLE),
+				 errmsg("offer \"%s\" is not addressed to account %lld",
+						offer->code, (long long) acc->holder_account),
+				 errdetail("A private offer can only be accepted by its addressees.")));
+	CheckProfileLevel(offer, acc->holder_account, level_ok, level);
+}
+
+/*
+ * The new license, after the holder's current one was superseded (S2.23);
+ * see licenses.c for the 40001 mapping of the insert.
+ */
+static void
+InsertLicense(const OfferInfo *offer, const Acceptance *acc, int64 license_id,
+			  int64 registrar_org, bool accept_condition, const char *order_ref,
+			  TimestampTz now)
+{
+	Datum		args[10];
+	char		nulls[10] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+
+	args[0] = Int64GetDatum(license_id);
+	args[1] = Int64GetDatum(acc->holder_account);
+	nulls[1] = acc->holder_account == 0 ? 'n' : ' ';
+	args[2] = Int64GetDatum(acc->holder_org);
+	nulls[2] = acc->holder_org == 0 ? 'n' : ' ';
+	args[3] = Int64GetDatum(acc->actor);
+	args[4] = CStringGetTextDatum(acc->mode);
+	args[5] = TimestampTzGetDatum(now);
+	args[6] = Int64GetDatum(registrar_org);
+	nulls[6] = registrar_org == 0 ? 'n' : ' ';
+	args[7] = BoolGetDatum(accept_condition);
+	args[8] = order_ref ? CStringGetTextDatum(order_ref) : (Datum) 0;
+	nulls[8] = order_ref ? ' ' : 'n';
+	args[9] = Int64GetDatum(offer->id);
+	EnrollExecuteLicenseInsert(&plan_insert_license, args, nulls, SPI_OK_INSERT,
+							   psprintf("the acceptance of offer \"%s\"", offer->code));
 }
 
 PG_FUNCTION_INFO_V1(accept_offer);
@@ -396,24 +436,13 @@ PG_FUNCTION_INFO_V1(accept_offer);
 Datum
 accept_offer(PG_FUNCTION_ARGS)
 {
-	int64		offer_id;
 	bool		registrar_given = !PG_ARGISNULL(1);
-	int64		registrar = registrar_given ? PG_GETARG_INT64(1) : 0;
 	bool		join = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
 	bool		accept_condition = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
-	bool		account_given = !PG_ARGISNULL(4);
-	bool		organization_given = !PG_ARGISNULL(5);
-	int64		for_account = account_given ? PG_GETARG_INT64(4) : 0;
-	int64		for_organization = organization_given ? PG_GETARG_INT64(5) : 0;
 	char	   *order_ref = PG_ARGISNULL(6) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(6));
-	int64		actor;
-	int64		holder_account = 0;
-	int64		holder_org = 0;
-	const char *mode;
+	Acceptance	acc = {0, 0, 0, NULL};
 	OfferInfo	offer;
 	TimestampTz now = EnrollClockNow();
-	char	   *level;
-	bool		level_ok;
 	int64		license_id;
 	int64		superseded;
 	int64		registrar_org;
@@ -424,13 +453,8 @@ accept_offer(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("offer must not be null")));
-	offer_id = PG_GETARG_INT64(0);
-	if (order_ref != NULL &&
-		(strspn(order_ref, " \t\r\n\f\v") == strlen(order_ref) || strlen(order_ref) > 200))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("order reference must be 1 to 200 bytes and not blank"),
-				 errdetail("The order reference given has %zu bytes.", strlen(order_ref))));
+	if (order_ref != NULL)
+		EnrollCheckOrderRef(order_ref);
 	if (!PG_ARGISNULL(4) && !PG_ARGISNULL(5))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -438,114 +462,36 @@ accept_offer(PG_FUNCTION_ARGS)
 				 errhint("A license is held by a person or by an organization, not both.")));
 
 	/* 1. logged in */
-	actor = EnrollRequireAccount();
+	acc.actor = EnrollRequireAccount();
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
 	/* 2. the offer, locked, and active */
-	LoadOffer(offer_id, &offer);
-	CheckActive(&offer, now);
+	LoadOffer(PG_GETARG_INT64(0), &offer);
+	EnrollRequireOfferActive(offer.code, offer.valid_from, offer.valid_until, now);
 
-	/* 3. beneficiary, visibility and who may accept for it */
+	/* 3. beneficiary, visibility and who may accept for it; 4. profile level */
 	if (offer.for_organizations)
-	{
-		bool		is_admin = false;
-
-		if (account_given || !organization_given)
-			ereport(ERROR,
-					(errcode(ERRCODE_ENROLL_HOLDER_KIND),
-					 errmsg("offer \"%s\" is for organizations", offer.code),
-					 errhint("Accept it on an organization's behalf with for_organization => its id.")));
-		if (EnrollExecute(&plan_lock_organization, (Datum[]) {Int64GetDatum(for_organization)},
-						  NULL, false, 1, SPI_OK_SELECT) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_ENROLL_UNKNOWN_ORGANIZATION),
-					 errmsg("organization %lld does not exist", (long long) for_organization)));
-		if (CurrentMembership(for_organization, actor, &is_admin) == 0 || !is_admin)
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("only an administrator of organization %lld may accept offer \"%s\" on its behalf",
-							(long long) for_organization, offer.code),
-					 errdetail("Account %lld is not a current administrator of that organization.",
-							   (long long) actor)));
-		if (offer.is_private && !IsAddressed(offer.id, 0, for_organization))
-			ereport(ERROR,
-					(errcode(ERRCODE_ENROLL_OFFER_NOT_ACCEPTABLE),
-					 errmsg("offer \"%s\" is not addressed to organization %lld",
-							offer.code, (long long) for_organization),
-					 errdetail("A private offer can only be accepted by its addressees.")));
-		holder_org = for_organization;
-		mode = "org_admin";
-		/* the accepting admin's data goes on the invoice: their level counts */
-		level_ok = LockAccount(actor, offer.id, &level);
-		CheckProfileLevel(&offer, actor, level_ok, level);
-	}
+		AcceptForOrganization(&offer, !PG_ARGISNULL(4), !PG_ARGISNULL(5),
+							  PG_ARGISNULL(5) ? 0 : PG_GETARG_INT64(5), &acc);
 	else
-	{
-		if (organization_given)
-			ereport(ERROR,
-					(errcode(ERRCODE_ENROLL_HOLDER_KIND),
-					 errmsg("offer \"%s\" is for persons, not organizations", offer.code),
-					 errhint("Omit for_organization.")));
-		holder_account = account_given ? for_account : actor;
-		if (holder_account != actor)
-		{
-			if (!EnrollActorIsAdmin())
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("permission denied to accept offer \"%s\" for account %lld",
-								offer.code, (long long) holder_account),
-						 errdetail("Only system administrators may accept an offer on behalf of a learner.")));
-			mode = "admin";
-		}
-		else
-			mode = "self";
-		level_ok = LockAccount(holder_account, offer.id, &level);
-		if (offer.is_private && !IsAddressed(offer.id, holder_account, 0))
-			ereport(ERROR,
-					(errcode(ERRCODE_ENROLL_OFFER_NOT_ACCEPTABLE),
-					 errmsg("offer \"%s\" is not addressed to account %lld",
-							offer.code, (long long) holder_account),
-					 errdetail("A private offer can only be accepted by its addressees.")));
-		/* 4. profile level */
-		CheckProfileLevel(&offer, holder_account, level_ok, level);
-	}
+		AcceptForPerson(&offer, !PG_ARGISNULL(4), PG_ARGISNULL(4) ? 0 : PG_GETARG_INT64(4),
+						!PG_ARGISNULL(5), &acc);
 
 	/* 5. registrar organization; 6. extra condition */
-	registrar_org = CheckRegistrar(&offer, holder_account, registrar_given,
-								   registrar, join, now);
+	registrar_org = CheckRegistrar(&offer, acc.holder_account, registrar_given,
+								   registrar_given ? PG_GETARG_INT64(1) : 0, join, now);
 	CheckCondition(&offer, accept_condition);
 
 	/* the new license supersedes the current one (S2.23) */
-	EnrollExecute(&plan_next_license_id, NULL, NULL, false, 1, SPI_OK_SELECT);
-	license_id = DatumGetInt64(EnrollGetDatum(0, 1, &isnull));
-	superseded = SupersedeCurrent(&offer, holder_account, holder_org, license_id, now);
-	{
-		Datum		args[10];
-		char		nulls[10] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
-
-		args[0] = Int64GetDatum(license_id);
-		args[1] = Int64GetDatum(holder_account);
-		nulls[1] = holder_account == 0 ? 'n' : ' ';
-		args[2] = Int64GetDatum(holder_org);
-		nulls[2] = holder_org == 0 ? 'n' : ' ';
-		args[3] = Int64GetDatum(actor);
-		args[4] = CStringGetTextDatum(mode);
-		args[5] = TimestampTzGetDatum(now);
-		args[6] = Int64GetDatum(registrar_org);
-		nulls[6] = registrar_org == 0 ? 'n' : ' ';
-		args[7] = BoolGetDatum(accept_condition);
-		args[8] = order_ref ? CStringGetTextDatum(order_ref) : (Datum) 0;
-		nulls[8] = order_ref ? ' ' : 'n';
-		args[9] = Int64GetDatum(offer.id);
-		/* see EnrollExecuteLicenseInsert: 40001 rather than 23505 under RR */
-		EnrollExecuteLicenseInsert(&plan_insert_license, args, nulls, SPI_OK_INSERT,
-								   psprintf("the acceptance of offer \"%s\"", offer.code));
-	}
+	EnrollNextLicenseIds(&license_id, 1);
+	superseded = EnrollSupersede(offer.course_id, acc.holder_account, acc.holder_org,
+								 license_id, now);
+	InsertLicense(&offer, &acc, license_id, registrar_org, accept_condition, order_ref, now);
 	EnrollLogEvent("license.accept", "license", license_id,
 				   EnrollJsonbf("{\"offer\": %lld, \"via\": \"%s\", \"superseded\": %s, \"registrar_org\": %s}",
-								(long long) offer.id, mode,
+								(long long) offer.id, acc.mode,
 								superseded ? psprintf("%lld", (long long) superseded) : "null",
 								registrar_org ? psprintf("%lld", (long long) registrar_org) : "null"));
 

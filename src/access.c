@@ -9,8 +9,8 @@
  * only the probes the status needs (the parent license of a seat, the
  * registrar membership, the latest ended license when there is no current
  * one).  It writes nothing, so it runs in read-only transactions and on hot
- * standbys.  Relation and index OIDs are cached per backend and forgotten
- * on any relcache invalidation (DROP/CREATE EXTENSION included).
+ * standbys.  Relation and index OIDs come from catalog.c, cached per backend
+ * and forgotten on any relcache invalidation (DROP/CREATE EXTENSION included).
  *
  * Statuses, checked in this order, the first that holds wins:
  *	 no_license					no license for the course was ever current
@@ -47,105 +47,6 @@
 #include "utils/timestamp.h"
 
 #include "pg_enroll.h"
-
-/* OIDs and attribute numbers the probes need, valid until invalidated */
-typedef struct AccessCache
-{
-	bool		valid;
-	Oid			license;
-	Oid			license_pkey;
-	Oid			license_current;	/* (account_id, course_id) WHERE current */
-	Oid			license_account;	/* (account_id) */
-	Oid			membership;
-	Oid			membership_current; /* (account_id, organization_id) WHERE current */
-	Oid			revoked;		/* enum value 'revoked' of license_end_reason */
-	AttrNumber	id;
-	AttrNumber	account_id;
-	AttrNumber	course_id;
-	AttrNumber	m_account_id;
-	AttrNumber	m_organization_id;
-	AttrNumber	access_from;
-	AttrNumber	access_until;
-	AttrNumber	documents_due_at;
-	AttrNumber	documents_validated_at;
-	AttrNumber	registrar_org_id;
-	AttrNumber	parent_license;
-	AttrNumber	ended_at;
-	AttrNumber	end_reason;
-} AccessCache;
-
-static AccessCache cache;
-static bool callback_registered = false;
-
-/* relcache callback: any invalidation may concern our tables; rebuild lazily */
-static void
-AccessCacheInvalidate(Datum arg, Oid relid)
-{
-	cache.valid = false;
-}
-
-/* OID of enroll.<name>, or an error naming the missing object */
-static Oid
-EnrollRelid(Oid nsp, const char *name)
-{
-	Oid			relid = get_relname_relid(name, nsp);
-
-	if (!OidIsValid(relid))
-		elog(ERROR, "pg_enroll object enroll.%s is missing", name);
-	return relid;
-}
-
-/* attribute number of a column, or an error */
-static AttrNumber
-Attnum(Oid relid, const char *name)
-{
-	AttrNumber	att = get_attnum(relid, name);
-
-	if (att == InvalidAttrNumber)
-		elog(ERROR, "column \"%s\" of a pg_enroll table is missing", name);
-	return att;
-}
-
-/* fill the cache from the catalogs (cheap syscache lookups, once) */
-static void
-AccessCacheLoad(void)
-{
-	Oid			nsp;
-	Oid			enumtype;
-
-	if (!callback_registered)
-	{
-		CacheRegisterRelcacheCallback(AccessCacheInvalidate, (Datum) 0);
-		callback_registered = true;
-	}
-	nsp = get_namespace_oid("enroll", false);
-	cache.license = EnrollRelid(nsp, "license");
-	cache.license_pkey = EnrollRelid(nsp, "license_pkey");
-	cache.license_current = EnrollRelid(nsp, "license_current_person_key");
-	cache.license_account = EnrollRelid(nsp, "license_account_idx");
-	cache.membership = EnrollRelid(nsp, "membership");
-	cache.membership_current = EnrollRelid(nsp, "membership_current_key");
-	cache.id = Attnum(cache.license, "id");
-	cache.account_id = Attnum(cache.license, "account_id");
-	cache.course_id = Attnum(cache.license, "course_id");
-	cache.m_account_id = Attnum(cache.membership, "account_id");
-	cache.m_organization_id = Attnum(cache.membership, "organization_id");
-	cache.access_from = Attnum(cache.license, "access_from");
-	cache.access_until = Attnum(cache.license, "access_until");
-	cache.documents_due_at = Attnum(cache.license, "documents_due_at");
-	cache.documents_validated_at = Attnum(cache.license, "documents_validated_at");
-	cache.registrar_org_id = Attnum(cache.license, "registrar_org_id");
-	cache.parent_license = Attnum(cache.license, "parent_license");
-	cache.ended_at = Attnum(cache.license, "ended_at");
-	cache.end_reason = Attnum(cache.license, "end_reason");
-	enumtype = get_atttype(cache.license, cache.end_reason);
-	cache.revoked = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
-									ObjectIdGetDatum(enumtype),
-									CStringGetDatum("revoked"));
-	if (!OidIsValid(cache.revoked))
-		elog(ERROR, "enum value \"revoked\" of enroll.license_end_reason is missing");
-	cache.valid = true;
-}
 
 /* the snapshot the calling query runs with */
 static Snapshot
@@ -197,6 +98,7 @@ GetTs(HeapTuple tup, TupleDesc desc, AttrNumber att, bool *isnull)
 static const char *
 NoCurrentLicense(Relation license, int64 account, int64 course)
 {
+	const EnrollCatalog *cat = EnrollGetCatalog();
 	ScanKeyData skey;
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -206,9 +108,9 @@ NoCurrentLicense(Relation license, int64 account, int64 course)
 	bool		found = false;
 	bool		revoked = false;
 
-	ScanKeyInit(&skey, cache.account_id, BTEqualStrategyNumber, F_INT8EQ,
+	ScanKeyInit(&skey, cat->l_account_id, BTEqualStrategyNumber, F_INT8EQ,
 				Int64GetDatum(account));
-	scan = systable_beginscan(license, cache.license_account, true,
+	scan = systable_beginscan(license, cat->license_account, true,
 							  ProbeSnapshot(), 1, &skey);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
@@ -216,18 +118,18 @@ NoCurrentLicense(Relation license, int64 account, int64 course)
 		TimestampTz ended;
 		int64		id;
 
-		if (DatumGetInt64(heap_getattr(tup, cache.course_id, desc, &isnull)) != course)
+		if (DatumGetInt64(heap_getattr(tup, cat->l_course_id, desc, &isnull)) != course)
 			continue;
-		ended = GetTs(tup, desc, cache.ended_at, &isnull);
+		ended = GetTs(tup, desc, cat->l_ended_at, &isnull);
 		if (isnull)
 			continue;
-		id = DatumGetInt64(heap_getattr(tup, cache.id, desc, &isnull));
+		id = DatumGetInt64(heap_getattr(tup, cat->l_id, desc, &isnull));
 		if (found && (ended < latest || (ended == latest && id < latest_id)))
 			continue;
 		found = true;
 		latest = ended;
 		latest_id = id;
-		revoked = DatumGetObjectId(heap_getattr(tup, cache.end_reason, desc, &isnull)) == cache.revoked;
+		revoked = DatumGetObjectId(heap_getattr(tup, cat->l_end_reason, desc, &isnull)) == cat->reason_revoked;
 	}
 	systable_endscan(scan);
 	return revoked ? "revoked" : "no_license";
@@ -240,28 +142,30 @@ NoCurrentLicense(Relation license, int64 account, int64 course)
 static bool
 SeatWithdrawn(Relation license, HeapTuple seat, TimestampTz now)
 {
+	const EnrollCatalog *cat = EnrollGetCatalog();
 	TupleDesc	desc = RelationGetDescr(license);
 	bool		isnull;
-	Datum		parent = heap_getattr(seat, cache.parent_license, desc, &isnull);
+	Datum		parent = heap_getattr(seat, cat->l_parent_license, desc, &isnull);
 	int64		parent_id;
 	HeapTuple	p;
 
 	if (isnull)
 		return false;
 	parent_id = DatumGetInt64(parent);
-	p = ProbeInt8(license, cache.license_pkey, 1, &cache.id, &parent_id);
+	p = ProbeInt8(license, cat->license_pkey, 1, &cat->l_id, &parent_id);
 	if (p == NULL)
 		return true;
-	GetTs(p, desc, cache.ended_at, &isnull);
+	GetTs(p, desc, cat->l_ended_at, &isnull);
 	if (!isnull)
 		return true;
-	return now >= GetTs(p, desc, cache.access_until, &isnull);
+	return now >= GetTs(p, desc, cat->l_access_until, &isnull);
 }
 
 /* The status of an account's access to a course (see the file header). */
 static const char *
 AccessStatus(int64 account, int64 course)
 {
+	const EnrollCatalog *cat = EnrollGetCatalog();
 	Relation	license;
 	TupleDesc	desc;
 	HeapTuple	cur;
@@ -271,41 +175,39 @@ AccessStatus(int64 account, int64 course)
 	int64		keys[2] = {account, course};
 	AttrNumber	atts[2];
 
-	if (!cache.valid)
-		AccessCacheLoad();
 
-	license = table_open(cache.license, AccessShareLock);
+	license = table_open(cat->license, AccessShareLock);
 	desc = RelationGetDescr(license);
-	atts[0] = cache.account_id;
-	atts[1] = cache.course_id;
-	cur = ProbeInt8(license, cache.license_current, 2, atts, keys);
+	atts[0] = cat->l_account_id;
+	atts[1] = cat->l_course_id;
+	cur = ProbeInt8(license, cat->license_current, 2, atts, keys);
 	if (cur == NULL)
 		status = NoCurrentLicense(license, account, course);
 	else if (SeatWithdrawn(license, cur, now))
 		status = "seat_withdrawn";
-	else if (now < GetTs(cur, desc, cache.access_from, &isnull))
+	else if (now < GetTs(cur, desc, cat->l_access_from, &isnull))
 		status = "not_started";
-	else if (now >= GetTs(cur, desc, cache.access_until, &isnull))
+	else if (now >= GetTs(cur, desc, cat->l_access_until, &isnull))
 		status = "expired";
 	if (cur != NULL && strcmp(status, "active") == 0)
 	{
-		TimestampTz due = GetTs(cur, desc, cache.documents_due_at, &isnull);
+		TimestampTz due = GetTs(cur, desc, cat->l_documents_due_at, &isnull);
 		bool		validated_null;
 
-		GetTs(cur, desc, cache.documents_validated_at, &validated_null);
+		GetTs(cur, desc, cat->l_documents_validated_at, &validated_null);
 		if (!isnull && validated_null && now >= due)
 			status = "documents_missing";
 	}
 	if (cur != NULL && strcmp(status, "active") == 0)
 	{
-		Datum		registrar = heap_getattr(cur, cache.registrar_org_id, desc, &isnull);
+		Datum		registrar = heap_getattr(cur, cat->l_registrar_org_id, desc, &isnull);
 
 		if (!isnull)
 		{
-			Relation	membership = table_open(cache.membership, AccessShareLock);
+			Relation	membership = table_open(cat->membership, AccessShareLock);
 			int64		mkeys[2] = {account, DatumGetInt64(registrar)};
-			AttrNumber	matts[2] = {cache.m_account_id, cache.m_organization_id};
-			HeapTuple	m = ProbeInt8(membership, cache.membership_current, 2, matts, mkeys);
+			AttrNumber	matts[2] = {cat->m_account_id, cat->m_organization_id};
+			HeapTuple	m = ProbeInt8(membership, cat->membership_current, 2, matts, mkeys);
 
 			if (m == NULL)
 				status = "registrar_membership_ended";

@@ -18,20 +18,14 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_authid.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/pg_list.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/syscache.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
-#include "access/htup_details.h"
 
 #include "pg_enroll.h"
 
@@ -141,23 +135,31 @@ EnrollActorInit(void)
 	RegisterSubXactCallback(ActorSubXactCallback, NULL);
 }
 
-/* Owner of enroll.account: identity lookups run as this role, like RI checks. */
-Oid
-EnrollOwnerId(void)
+/* one single-column lookup run as the owner (EnrollRunAsOwner's argument) */
+typedef struct OwnerLookupArgs
 {
-	Oid			nsp = get_namespace_oid("enroll", false);
-	Oid			relid = get_relname_relid("account", nsp);
-	HeapTuple	tup;
-	Oid			owner;
+	EnrollPlan *plan;
+	Datum		arg;
+	Datum		result;
+	bool		found;
+} OwnerLookupArgs;
 
-	if (!OidIsValid(relid))
-		elog(ERROR, "table enroll.account is missing");
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
-	return owner;
+static void
+OwnerLookupRun(void *arg)
+{
+	OwnerLookupArgs *a = (OwnerLookupArgs *) arg;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (EnrollExecute(a->plan, &a->arg, NULL, true, 1, SPI_OK_SELECT) > 0)
+	{
+		bool		isnull;
+
+		/* bigint and bool are pass-by-value: nothing to copy out */
+		a->result = EnrollGetDatum(0, 1, &isnull);
+		a->found = !isnull;
+	}
+	SPI_finish();
 }
 
 /*
@@ -168,33 +170,11 @@ EnrollOwnerId(void)
 static bool
 OwnerLookup(EnrollPlan *plan, Datum arg, Datum *result)
 {
-	Oid			save_userid;
-	int			save_sec;
-	volatile bool found = false;
+	OwnerLookupArgs a = {plan, arg, (Datum) 0, false};
 
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(EnrollOwnerId(),
-						   save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (EnrollExecute(plan, &arg, NULL, true, 1, SPI_OK_SELECT) > 0)
-		{
-			bool		isnull;
-
-			/* bigint and bool are pass-by-value: nothing to copy out */
-			*result = EnrollGetDatum(0, 1, &isnull);
-			found = !isnull;
-		}
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_userid, save_sec);
-	}
-	PG_END_TRY();
-	return found;
+	EnrollRunAsOwner(OwnerLookupRun, &a);
+	*result = a.result;
+	return a.found;
 }
 
 /* Does an account with this id exist? */

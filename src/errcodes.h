@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  * errcodes.h
  *	  Every SQLSTATE of pg_enroll's own, class PE.  This header is the only
- *	  definition; README.md lists the same codes with their meaning and
- *	  test/check_errcodes.sh fails when the two disagree.
+ *	  definition; README.md lists the same codes with their meaning, and
+ *	  test/t/000_errcodes.pl fails when the two disagree, when an SQL script
+ *	  raises a code not defined here, or when a code here is raised nowhere.
  *
  * Malformed input uses PostgreSQL's standard codes (22023, 22P02, 23505 ...)
  * and authorization failures use 42501 (ERRCODE_INSUFFICIENT_PRIVILEGE).

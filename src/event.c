@@ -29,6 +29,39 @@ static EnrollPlan plan_insert_event = {
 	7, {TIMESTAMPTZOID, INT8OID, NAMEOID, TEXTOID, TEXTOID, INT8OID, JSONBOID}
 };
 
+static EnrollPlan plan_insert_events = {
+	"INSERT INTO enroll.event (at, account_id, db_role, what, table_name, row_id, details)"
+	" SELECT $1, $2, $3, $4, $5, r, $7 FROM pg_catalog.unnest($6::bigint[]) AS r",
+	7, {TIMESTAMPTZOID, INT8OID, NAMEOID, TEXTOID, TEXTOID, INT8ARRAYOID, JSONBOID}
+};
+
+/* one event being written as the owner (EnrollRunAsOwner's argument) */
+typedef struct EventInsert
+{
+	EnrollPlan *plan;
+	Datum	   *values;
+	char	   *nulls;
+} EventInsert;
+
+static void
+InsertAsOwner(void *arg)
+{
+	EventInsert *ev = (EventInsert *) arg;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	EnrollExecute(ev->plan, ev->values, ev->nulls, false, 0, SPI_OK_INSERT);
+	SPI_finish();
+}
+
+/* the session role that called, for event.db_role */
+static Datum
+OuterRoleName(void)
+{
+	return DirectFunctionCall1(namein,
+							   CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false)));
+}
+
 /*
  * Append one row to enroll.event.  Runs through SPI (so the table's
  * constraints apply) as the extension owner: callers are SECURITY DEFINER
@@ -41,8 +74,7 @@ EnrollLogEvent(const char *what, const char *table_name, int64 row_id,
 	Datum		values[7];
 	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	int64		account;
-	Oid			save_userid;
-	int			save_sec;
+	EventInsert ev = {&plan_insert_event, values, nulls};
 
 	Assert(what != NULL);
 	values[0] = TimestampTzGetDatum(EnrollClockNow());
@@ -50,8 +82,7 @@ EnrollLogEvent(const char *what, const char *table_name, int64 row_id,
 		values[1] = Int64GetDatum(account);
 	else
 		nulls[1] = 'n';
-	values[2] = DirectFunctionCall1(namein,
-									CStringGetDatum(GetUserNameFromId(GetOuterUserId(), false)));
+	values[2] = OuterRoleName();
 	values[3] = CStringGetTextDatum(what);
 	if (table_name != NULL)
 		values[4] = CStringGetTextDatum(table_name);
@@ -65,21 +96,33 @@ EnrollLogEvent(const char *what, const char *table_name, int64 row_id,
 		values[6] = JsonbPGetDatum(details);
 	else
 		nulls[6] = 'n';
+	EnrollRunAsOwner(InsertAsOwner, &ev);
+}
 
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(EnrollOwnerId(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		EnrollExecute(&plan_insert_event, values, nulls, false, 0, SPI_OK_INSERT);
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_userid, save_sec);
-	}
-	PG_END_TRY();
+/*
+ * One event per row id, all with the same kind and details, written in one
+ * statement (bulk work such as a session setup).  The caller runs as the
+ * extension owner with SPI connected.
+ */
+void
+EnrollLogEvents(TimestampTz at, int64 actor, const char *what, const char *table_name,
+				const int64 *ids, int n, Jsonb *details)
+{
+	Datum		args[7];
+	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+
+	if (n == 0)
+		return;
+	args[0] = TimestampTzGetDatum(at);
+	args[1] = Int64GetDatum(actor);
+	if (actor == 0)
+		nulls[1] = 'n';
+	args[2] = OuterRoleName();
+	args[3] = CStringGetTextDatum(what);
+	args[4] = CStringGetTextDatum(table_name);
+	args[5] = EnrollInt8Array(ids, n);
+	args[6] = JsonbPGetDatum(details);
+	EnrollExecute(&plan_insert_events, args, nulls, false, 0, SPI_OK_INSERT);
 }
 
 /*
@@ -140,7 +183,9 @@ event_append_only(PG_FUNCTION_ARGS)
 	const char *verb;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
-		elog(ERROR, "event_append_only: not called by trigger manager");
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by trigger manager", "event_append_only")));
 
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		verb = "updated";

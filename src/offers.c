@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  * offers.c
- *	  Offers (S2.1-S2.7): the trigger that guards an offer's validity window
- *	  on every UPDATE (S2.4), whoever issues it.
+ *	  Offers (S2.1-S2.7): the one definition of an offer's state in C (S2.3)
+ *	  and the "offer is active" check every license path makes (S2.5), and
+ *	  the trigger that guards an offer's validity window on every UPDATE
+ *	  (S2.4), whoever issues it.
  *
  * The SQL face of offers (create_offer, update_offer, offer_state, the
  * visible_offers view, addressees and registrar types) lives in the install
@@ -116,6 +118,127 @@ LatestAcceptance(int64 offer_id, TimestampTz *latest)
 	return !isnull;
 }
 
+/*
+ * The state of a validity window at an instant (S2.3): "upcoming" before
+ * valid_from, "active" from valid_from (inclusive) until valid_until
+ * (exclusive), "expired" from valid_until on.  The C twin of the SQL
+ * function enroll.offer_window_state; 05_offers compares the two at the
+ * bounds.
+ */
+const char *
+EnrollOfferState(TimestampTz valid_from, TimestampTz valid_until, TimestampTz now)
+{
+	if (now < valid_from)
+		return "upcoming";
+	if (now < valid_until)
+		return "active";
+	return "expired";
+}
+
+/*
+ * Licenses only from an active offer (S2.3, S2.5): PE002 naming the window
+ * unless the offer is active at `now`.  Every path that creates a license
+ * checks it here.
+ */
+void
+EnrollRequireOfferActive(const char *code, TimestampTz valid_from,
+						 TimestampTz valid_until, TimestampTz now)
+{
+	const char *state = EnrollOfferState(valid_from, valid_until, now);
+
+	if (strcmp(state, "active") == 0)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_ENROLL_OFFER_NOT_ACTIVE),
+			 errmsg(strcmp(state, "upcoming") == 0 ? "offer \"%s\" is not active yet"
+					: "offer \"%s\" has expired", code),
+			 errdetail("The offer is valid from %s until %s; it is now %s.",
+					   TimestampText(valid_from), TimestampText(valid_until),
+					   TimestampText(now)),
+			 errhint("A license can only be obtained from an active offer; see enroll.visible_offers.")));
+}
+
+/* the old and new bounds of an offer being updated, for the checks below */
+typedef struct WindowChange
+{
+	Relation	rel;
+	HeapTuple	oldtup;
+	int			from_attnum;
+	int			until_attnum;
+	TimestampTz old_from;
+	TimestampTz new_from;
+	TimestampTz old_until;
+	TimestampTz new_until;
+	TimestampTz now;
+} WindowChange;
+
+/*
+ * A changed valid_from: the start of an offer that has started is frozen,
+ * and an upcoming offer may start later or sooner, but not in the past.
+ */
+static void
+CheckNewStart(const WindowChange *w)
+{
+	TupleDesc	tupdesc = RelationGetDescr(w->rel);
+
+	if (w->old_from <= w->now)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
+				 errmsg("cannot change \"valid_from\" of offer \"%s\": the offer has started",
+						OfferCode(w->oldtup, tupdesc)),
+				 errdetail("\"valid_from\" would change from %s to %s; the offer started at or before now (%s).",
+						   TimestampText(w->old_from), TimestampText(w->new_from),
+						   TimestampText(w->now)),
+				 errhint("Once an offer has started its \"valid_from\" is frozen (S2.4); only \"valid_until\" may still change, to a time at or after now."),
+				 errtablecol(w->rel, w->from_attnum)));
+	if (w->new_from < w->now)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
+				 errmsg("cannot move \"valid_from\" of offer \"%s\" into the past",
+						OfferCode(w->oldtup, tupdesc)),
+				 errdetail("\"valid_from\" would change from %s to %s, before now (%s).",
+						   TimestampText(w->old_from), TimestampText(w->new_from),
+						   TimestampText(w->now)),
+				 errhint("Choose a time at or after now; to open the offer now, set valid_from to enroll.clock_now()."),
+				 errtablecol(w->rel, w->from_attnum)));
+}
+
+/*
+ * A changed valid_until: never in the past, and never before a license the
+ * offer already granted (S2.4, S2.5).  "Close now" uses the closing
+ * transaction's start as now; an acceptance that committed while the close
+ * waited for the offer's row lock can be later than that, and the offer
+ * would then end before its license.  The fresh snapshot of this query sees
+ * every acceptance that held the row lock; later ones wait for this update.
+ */
+static void
+CheckNewEnd(const WindowChange *w)
+{
+	TupleDesc	tupdesc = RelationGetDescr(w->rel);
+	TimestampTz latest;
+
+	if (w->new_until < w->now)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
+				 errmsg("cannot move \"valid_until\" of offer \"%s\" into the past",
+						OfferCode(w->oldtup, tupdesc)),
+				 errdetail("\"valid_until\" would change from %s to %s, before now (%s); licenses obtained from the offer would then point to an offer that was not valid (S2.4).",
+						   TimestampText(w->old_until), TimestampText(w->new_until),
+						   TimestampText(w->now)),
+				 errhint("Choose a time at or after now; to close the offer now, set valid_until to enroll.clock_now()."),
+				 errtablecol(w->rel, w->until_attnum)));
+	if (w->new_until < w->old_until &&
+		LatestAcceptance(OfferId(w->oldtup, tupdesc), &latest) && latest >= w->new_until)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
+				 errmsg("cannot end offer \"%s\" before its latest acceptance",
+						OfferCode(w->oldtup, tupdesc)),
+				 errdetail("\"valid_until\" would be %s, but a license was accepted from the offer at %s.",
+						   TimestampText(w->new_until), TimestampText(latest)),
+				 errhint("Choose a \"valid_until\" after that acceptance; a close retried in a new transaction gets a later now."),
+				 errtablecol(w->rel, w->until_attnum)));
+}
+
 PG_FUNCTION_INFO_V1(offer_validity_guard);
 /*
  * Trigger function on enroll.offer, BEFORE UPDATE FOR EACH ROW: refuses the
@@ -127,118 +250,53 @@ Datum
 offer_validity_guard(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	Relation	rel;
 	TupleDesc	tupdesc;
-	HeapTuple	oldtup;
 	HeapTuple	newtup;
-	int			from_attnum;
-	int			until_attnum;
-	TimestampTz now;
-	TimestampTz old_from,
-				new_from,
-				old_until,
-				new_until;
-	bool		from_changed;
-	bool		until_changed;
+	WindowChange w;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
-		elog(ERROR, "offer_validity_guard: not called by trigger manager");
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by trigger manager", "offer_validity_guard")));
 	if (!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ||
 		!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
-		elog(ERROR, "offer_validity_guard: must be fired BEFORE UPDATE FOR EACH ROW");
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired BEFORE UPDATE FOR EACH ROW", "offer_validity_guard")));
 
-	rel = trigdata->tg_relation;
-	tupdesc = RelationGetDescr(rel);
-	oldtup = trigdata->tg_trigtuple;
+	w.rel = trigdata->tg_relation;
+	tupdesc = RelationGetDescr(w.rel);
+	w.oldtup = trigdata->tg_trigtuple;
 	newtup = trigdata->tg_newtuple;
-	from_attnum = OfferAttnum(tupdesc, "valid_from");
-	until_attnum = OfferAttnum(tupdesc, "valid_until");
+	w.from_attnum = OfferAttnum(tupdesc, "valid_from");
+	w.until_attnum = OfferAttnum(tupdesc, "valid_until");
 
 	/* a NULL bound is left to the NOT NULL constraint */
-	if (!OfferTimestamp(oldtup, tupdesc, from_attnum, &old_from) ||
-		!OfferTimestamp(oldtup, tupdesc, until_attnum, &old_until) ||
-		!OfferTimestamp(newtup, tupdesc, from_attnum, &new_from) ||
-		!OfferTimestamp(newtup, tupdesc, until_attnum, &new_until))
+	if (!OfferTimestamp(w.oldtup, tupdesc, w.from_attnum, &w.old_from) ||
+		!OfferTimestamp(w.oldtup, tupdesc, w.until_attnum, &w.old_until) ||
+		!OfferTimestamp(newtup, tupdesc, w.from_attnum, &w.new_from) ||
+		!OfferTimestamp(newtup, tupdesc, w.until_attnum, &w.new_until))
+		return PointerGetDatum(newtup);
+	if (w.new_from == w.old_from && w.new_until == w.old_until)
 		return PointerGetDatum(newtup);
 
-	from_changed = new_from != old_from;
-	until_changed = new_until != old_until;
-	if (!from_changed && !until_changed)
-		return PointerGetDatum(newtup);
-
-	now = EnrollClockNow();
-
-	if (from_changed)
-	{
-		/* the start of an offer that has started is frozen */
-		if (old_from <= now)
-			ereport(ERROR,
-					(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
-					 errmsg("cannot change \"valid_from\" of offer \"%s\": the offer has started",
-							OfferCode(oldtup, tupdesc)),
-					 errdetail("\"valid_from\" would change from %s to %s; the offer started at or before now (%s).",
-							   TimestampText(old_from), TimestampText(new_from),
-							   TimestampText(now)),
-					 errhint("Once an offer has started its \"valid_from\" is frozen (S2.4); only \"valid_until\" may still change, to a time at or after now."),
-					 errtablecol(rel, from_attnum)));
-		/* an upcoming offer may start later or sooner, but not in the past */
-		if (new_from < now)
-			ereport(ERROR,
-					(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
-					 errmsg("cannot move \"valid_from\" of offer \"%s\" into the past",
-							OfferCode(oldtup, tupdesc)),
-					 errdetail("\"valid_from\" would change from %s to %s, before now (%s).",
-							   TimestampText(old_from), TimestampText(new_from),
-							   TimestampText(now)),
-					 errhint("Choose a time at or after now; to open the offer now, set valid_from to enroll.clock_now()."),
-					 errtablecol(rel, from_attnum)));
-	}
-
-	if (until_changed && new_until < now)
-		ereport(ERROR,
-				(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
-				 errmsg("cannot move \"valid_until\" of offer \"%s\" into the past",
-						OfferCode(oldtup, tupdesc)),
-				 errdetail("\"valid_until\" would change from %s to %s, before now (%s); licenses obtained from the offer would then point to an offer that was not valid (S2.4).",
-						   TimestampText(old_until), TimestampText(new_until),
-						   TimestampText(now)),
-				 errhint("Choose a time at or after now; to close the offer now, set valid_until to enroll.clock_now()."),
-				 errtablecol(rel, until_attnum)));
-
-	/*
-	 * Never end an offer before a license it already granted (S2.4, S2.5).
-	 * "Close now" uses the closing transaction's start as now; an acceptance
-	 * that committed while the close waited for the offer's row lock can be
-	 * later than that, and the offer would then end before its license.
-	 * The fresh snapshot of this query sees every acceptance that held the
-	 * row lock; later ones wait for this update.
-	 */
-	if (until_changed && new_until < old_until)
-	{
-		TimestampTz latest;
-
-		if (LatestAcceptance(OfferId(oldtup, tupdesc), &latest) && latest >= new_until)
-			ereport(ERROR,
-					(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
-					 errmsg("cannot end offer \"%s\" before its latest acceptance",
-							OfferCode(oldtup, tupdesc)),
-					 errdetail("\"valid_until\" would be %s, but a license was accepted from the offer at %s.",
-							   TimestampText(new_until), TimestampText(latest)),
-					 errhint("Choose a \"valid_until\" after that acceptance; a close retried in a new transaction gets a later now."),
-					 errtablecol(rel, until_attnum)));
-	}
+	w.now = EnrollClockNow();
+	if (w.new_from != w.old_from)
+		CheckNewStart(&w);
+	if (w.new_until != w.old_until)
+		CheckNewEnd(&w);
 
 	/* the same rule as CHECK offer_window_not_empty, with a clearer message */
-	if (new_until <= new_from)
+	if (w.new_until <= w.new_from)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
 				 errmsg("validity window of offer \"%s\" would be empty",
-						OfferCode(oldtup, tupdesc)),
+						OfferCode(w.oldtup, tupdesc)),
 				 errdetail("\"valid_from\" would be %s and \"valid_until\" %s; the window ends before \"valid_until\", so it must be later than \"valid_from\".",
-						   TimestampText(new_from), TimestampText(new_until)),
+						   TimestampText(w.new_from), TimestampText(w.new_until)),
 				 errhint("Choose a \"valid_until\" later than \"valid_from\" (S2.3)."),
-				 errtableconstraint(rel, "offer_window_not_empty")));
+				 errtableconstraint(w.rel, "offer_window_not_empty")));
 
 	return PointerGetDatum(newtup);
 }

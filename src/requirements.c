@@ -35,9 +35,7 @@
 #include "pg_enroll.h"
 
 static EnrollPlan plan_offer = {
-	"SELECT o.code, CASE WHEN $2 OPERATOR(pg_catalog.<) o.valid_from THEN 'upcoming'"
-	"                    WHEN $2 OPERATOR(pg_catalog.<) o.valid_until THEN 'active'"
-	"                    ELSE 'expired' END,"
+	"SELECT o.code, o.valid_from,"
 	"       o.visibility OPERATOR(pg_catalog.=) 'private',"
 	"       o.recipient_kind OPERATOR(pg_catalog.=) 'organization',"
 	"       o.required_level::text,"
@@ -47,8 +45,9 @@ static EnrollPlan plan_offer = {
 	"          FROM enroll.offer_registrar_type r JOIN enroll.organization_type t"
 	"            ON t.id OPERATOR(pg_catalog.=) r.organization_type_id"
 	"         WHERE r.offer_id OPERATOR(pg_catalog.=) o.id)"
+	"       , o.valid_until"
 	"  FROM enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $1",
-	2, {INT8OID, TIMESTAMPTZOID}
+	1, {INT8OID}
 };
 
 /* addressed to the account, or to an organization it currently belongs to */
@@ -99,6 +98,23 @@ static EnrollPlan plan_admin_orgs = {
 	2, {INT8OID, INT8OID}
 };
 
+/* what offer_requirements knows of the offer and the actor */
+typedef struct Requirements
+{
+	int64		offer_id;
+	int64		actor;			/* 0 when anonymous */
+	bool		logged_in;
+	char	   *code;
+	const char *state;
+	bool		is_private;
+	bool		for_organizations;
+	char	   *required_level;
+	bool		above_default;
+	char	   *extra_condition;	/* NULL when none */
+	bool		types_null;
+	Datum		types;			/* jsonb array of type codes */
+} Requirements;
+
 static void
 BeginStep(JsonbParseState **state, const char *name)
 {
@@ -106,154 +122,164 @@ BeginStep(JsonbParseState **state, const char *name)
 	EnrollJsonString(state, "step", name);
 }
 
+/* Read the offer (PE015 when unknown). */
+static void
+ReadOffer(Requirements *r)
+{
+	Datum		arg = Int64GetDatum(r->offer_id);
+
+	if (EnrollExecute(&plan_offer, &arg, NULL, true, 1, SPI_OK_SELECT) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_UNKNOWN_OFFER),
+				 errmsg("offer %lld does not exist", (long long) r->offer_id)));
+	r->code = EnrollGetText(0, 1);
+	r->state = EnrollOfferState(EnrollGetTimestamp(0, 2, NULL),
+								EnrollGetTimestamp(0, 9, NULL), EnrollClockNow());
+	r->is_private = EnrollGetBool(0, 3);
+	r->for_organizations = EnrollGetBool(0, 4);
+	r->required_level = EnrollGetText(0, 5);
+	r->above_default = EnrollGetBool(0, 6);
+	r->extra_condition = EnrollGetText(0, 7);
+	r->types = EnrollGetDatum(0, 8, &r->types_null);
+}
+
+/* A private offer exists only for its addressees and admins (S2.7): PE003. */
+static void
+CheckVisible(const Requirements *r)
+{
+	bool		addressed = false;
+
+	if (!r->is_private || EnrollActorIsAdmin())
+		return;
+	if (r->logged_in)
+	{
+		EnrollExecute(&plan_addressed, (Datum[]) {Int64GetDatum(r->offer_id), Int64GetDatum(r->actor)},
+					  NULL, true, 1, SPI_OK_SELECT);
+		addressed = EnrollGetBool(0, 1);
+	}
+	if (!addressed)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_OFFER_NOT_ACCEPTABLE),
+				 errmsg("offer %lld is not visible to the acting account", (long long) r->offer_id),
+				 errdetail("A private offer is shown only to its addressees."),
+				 errhint(r->logged_in ? "enroll.visible_offers lists the offers this account may see."
+						 : "Log in: call enroll.act_as(account) first.")));
+}
+
+/* Organization offers: accepted by an admin on the organization's behalf (S2.8). */
+static void
+StepOrganizationAdmin(JsonbParseState **state, const Requirements *r)
+{
+	Datum		orgs = DirectFunctionCall1(jsonb_in, CStringGetDatum("[]"));
+	bool		isnull;
+
+	if (r->logged_in)
+	{
+		EnrollExecute(&plan_admin_orgs, (Datum[]) {Int64GetDatum(r->offer_id), Int64GetDatum(r->actor)},
+					  NULL, true, 1, SPI_OK_SELECT);
+		orgs = EnrollGetDatum(0, 1, &isnull);
+	}
+	BeginStep(state, "organization_admin");
+	EnrollJsonBool(state, "satisfied", JsonContainerSize(&DatumGetJsonbP(orgs)->root) > 0);
+	EnrollJsonJsonb(state, "organizations", orgs, false);
+	pushJsonbValue(state, WJB_END_OBJECT, NULL);
+}
+
+/* Profile level (S2.11, S2.12): listed whenever above default. */
+static void
+StepProfile(JsonbParseState **state, const Requirements *r)
+{
+	bool		isnull;
+
+	BeginStep(state, "profile");
+	EnrollJsonString(state, "required_level", r->required_level);
+	if (r->logged_in)
+	{
+		EnrollExecute(&plan_profile, (Datum[]) {Int64GetDatum(r->actor), Int64GetDatum(r->offer_id)},
+					  NULL, true, 1, SPI_OK_SELECT);
+		EnrollJsonString(state, "current_level", EnrollGetText(0, 1));
+		EnrollJsonBool(state, "satisfied", EnrollGetBool(0, 2));
+		EnrollJsonJsonb(state, "missing_fields", EnrollGetDatum(0, 3, &isnull), false);
+	}
+	else
+	{
+		EnrollJsonString(state, "current_level", NULL);
+		EnrollJsonBool(state, "satisfied", false);
+		EnrollJsonJsonb(state, "missing_fields", (Datum) 0, true);
+	}
+	pushJsonbValue(state, WJB_END_OBJECT, NULL);
+}
+
+/* Registrar organization (S2.13-S2.17), for offers to persons. */
+static void
+StepRegistrar(JsonbParseState **state, const Requirements *r)
+{
+	Datum		args[2] = {Int64GetDatum(r->offer_id), Int64GetDatum(r->actor)};
+	char		nulls[2] = {' ', r->logged_in ? ' ' : 'n'};
+	bool		isnull;
+
+	BeginStep(state, "registrar_organization");
+	EnrollJsonJsonb(state, "organization_types", r->types, false);
+	EnrollExecute(&plan_candidates, args, nulls, true, 1, SPI_OK_SELECT);
+	EnrollJsonBool(state, "satisfied", EnrollGetBool(0, 2));
+	EnrollJsonJsonb(state, "candidates", EnrollGetDatum(0, 1, &isnull), false);
+	pushJsonbValue(state, WJB_END_OBJECT, NULL);
+}
+
+/* Extra condition (S2.21, S2.22): ticked at acceptance, so never satisfied here. */
+static void
+StepCondition(JsonbParseState **state, const Requirements *r)
+{
+	BeginStep(state, "extra_condition");
+	EnrollJsonString(state, "text", r->extra_condition);
+	EnrollJsonBool(state, "satisfied", false);
+	pushJsonbValue(state, WJB_END_OBJECT, NULL);
+}
+
 PG_FUNCTION_INFO_V1(offer_requirements);
 /* enroll.offer_requirements(offer bigint) -> jsonb */
 Datum
 offer_requirements(PG_FUNCTION_ARGS)
 {
-	int64		offer_id;
-	int64		actor = 0;
-	bool		logged_in;
+	Requirements r;
 	JsonbParseState *state = NULL;
-	JsonbValue *res;
 	Jsonb	   *result;
-	char	   *code;
-	char	   *offer_state;
-	bool		is_private;
-	bool		for_organizations;
-	char	   *required_level;
-	bool		above_default;
-	char	   *extra_condition;
-	bool		types_null;
-	Datum		types;
-	Datum		args[2];
-	bool		isnull;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	offer_id = PG_GETARG_INT64(0);
-	logged_in = EnrollCurrentAccount(&actor);
+	memset(&r, 0, sizeof(r));
+	r.offer_id = PG_GETARG_INT64(0);
+	r.logged_in = EnrollCurrentAccount(&r.actor);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-
-	args[0] = Int64GetDatum(offer_id);
-	args[1] = TimestampTzGetDatum(EnrollClockNow());
-	if (EnrollExecute(&plan_offer, args, NULL, true, 1, SPI_OK_SELECT) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_ENROLL_UNKNOWN_OFFER),
-				 errmsg("offer %lld does not exist", (long long) offer_id)));
-	code = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	offer_state = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-	is_private = DatumGetBool(EnrollGetDatum(0, 3, &isnull));
-	for_organizations = DatumGetBool(EnrollGetDatum(0, 4, &isnull));
-	required_level = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5);
-	above_default = DatumGetBool(EnrollGetDatum(0, 6, &isnull));
-	extra_condition = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 7);
-	types = EnrollGetDatum(0, 8, &types_null);
-
-	/* a private offer exists only for its addressees and admins (S2.7) */
-	if (is_private && !EnrollActorIsAdmin())
-	{
-		bool		addressed = false;
-
-		if (logged_in)
-		{
-			args[1] = Int64GetDatum(actor);
-			EnrollExecute(&plan_addressed, args, NULL, true, 1, SPI_OK_SELECT);
-			addressed = DatumGetBool(EnrollGetDatum(0, 1, &isnull));
-		}
-		if (!addressed)
-			ereport(ERROR,
-					(errcode(ERRCODE_ENROLL_OFFER_NOT_ACCEPTABLE),
-					 errmsg("offer %lld is not visible to the acting account", (long long) offer_id),
-					 errdetail("A private offer is shown only to its addressees."),
-					 errhint(logged_in ? "enroll.visible_offers lists the offers this account may see."
-							 : "Log in: call enroll.act_as(account) first.")));
-	}
+	ReadOffer(&r);
+	CheckVisible(&r);
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	EnrollJsonInt(&state, "offer", offer_id, false);
-	EnrollJsonString(&state, "code", code);
-	EnrollJsonString(&state, "state", offer_state);
-	EnrollJsonInt(&state, "account", actor, !logged_in);
+	EnrollJsonInt(&state, "offer", r.offer_id, false);
+	EnrollJsonString(&state, "code", r.code);
+	EnrollJsonString(&state, "state", r.state);
+	EnrollJsonInt(&state, "account", r.actor, !r.logged_in);
 	EnrollJsonKey(&state, "steps");
 	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
 
 	/* login (S2.9) */
 	BeginStep(&state, "login");
-	EnrollJsonBool(&state, "satisfied", logged_in);
+	EnrollJsonBool(&state, "satisfied", r.logged_in);
 	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-
-	args[1] = Int64GetDatum(actor);
-
-	/* organization offers: accepted by an admin on the organization's behalf (S2.8) */
-	if (for_organizations)
-	{
-		Datum		orgs = DirectFunctionCall1(jsonb_in, CStringGetDatum("[]"));
-
-		if (logged_in)
-		{
-			EnrollExecute(&plan_admin_orgs, args, NULL, true, 1, SPI_OK_SELECT);
-			orgs = EnrollGetDatum(0, 1, &isnull);
-		}
-		BeginStep(&state, "organization_admin");
-		EnrollJsonBool(&state, "satisfied",
-				 JsonContainerSize(&DatumGetJsonbP(orgs)->root) > 0);
-		EnrollJsonJsonb(&state, "organizations", orgs, false);
-		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	}
-
-	/* profile level (S2.11, S2.12): listed whenever above default */
-	if (above_default)
-	{
-		BeginStep(&state, "profile");
-		EnrollJsonString(&state, "required_level", required_level);
-		if (logged_in)
-		{
-			EnrollExecute(&plan_profile, (Datum[]) {Int64GetDatum(actor), Int64GetDatum(offer_id)},
-						  NULL, true, 1, SPI_OK_SELECT);
-			EnrollJsonString(&state, "current_level",
-					   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
-			EnrollJsonBool(&state, "satisfied", DatumGetBool(EnrollGetDatum(0, 2, &isnull)));
-			EnrollJsonJsonb(&state, "missing_fields", EnrollGetDatum(0, 3, &isnull), false);
-		}
-		else
-		{
-			EnrollJsonString(&state, "current_level", NULL);
-			EnrollJsonBool(&state, "satisfied", false);
-			EnrollJsonJsonb(&state, "missing_fields", (Datum) 0, true);
-		}
-		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	}
-
-	/* registrar organization (S2.13-S2.17), for offers to persons */
-	if (!types_null && !for_organizations)
-	{
-		char		nulls[2] = {' ', logged_in ? ' ' : 'n'};
-
-		BeginStep(&state, "registrar_organization");
-		EnrollJsonJsonb(&state, "organization_types", types, false);
-		EnrollExecute(&plan_candidates, args, nulls, true, 1, SPI_OK_SELECT);
-		EnrollJsonBool(&state, "satisfied", DatumGetBool(EnrollGetDatum(0, 2, &isnull)));
-		EnrollJsonJsonb(&state, "candidates", EnrollGetDatum(0, 1, &isnull), false);
-		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	}
-
-	/* extra condition (S2.21, S2.22): ticked at acceptance */
-	if (extra_condition != NULL)
-	{
-		BeginStep(&state, "extra_condition");
-		EnrollJsonString(&state, "text", extra_condition);
-		EnrollJsonBool(&state, "satisfied", false);
-		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	}
-
+	if (r.for_organizations)
+		StepOrganizationAdmin(&state, &r);
+	if (r.above_default)
+		StepProfile(&state, &r);
+	if (!r.types_null && !r.for_organizations)
+		StepRegistrar(&state, &r);
+	if (r.extra_condition != NULL)
+		StepCondition(&state, &r);
 	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
-	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 
 	/* copy the result out to the caller's memory before SPI_finish */
-	result = JsonbValueToJsonb(res);
+	result = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
 	result = (Jsonb *) DatumGetPointer(SPI_datumTransfer(JsonbPGetDatum(result), false, -1));
 	SPI_finish();
 	PG_RETURN_JSONB_P(result);

@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  * spi_util.c
  *	  SPI helpers shared by every file: statements prepared once and kept
- *	  (SPI_keepplan), executed with typed parameters and checked results.
+ *	  (SPI_keepplan), executed with typed parameters and checked results;
+ *	  typed getters for result columns; running a piece of work as the
+ *	  extension's owner; internal subtransactions.
  *
  * An EnrollPlan is a static struct holding the query text and argument
  * types; the SPIPlanPtr is filled on first use and survives across calls
@@ -12,7 +14,12 @@
 
 #include "access/xact.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
 #include "utils/resowner.h"
+#include "utils/timestamp.h"
 
 #include "pg_enroll.h"
 
@@ -61,53 +68,184 @@ EnrollGetDatum(uint64 row, int col, bool *isnull)
 						 col, isnull);
 }
 
-/*
- * Execute a statement that inserts current licenses.  Under READ COMMITTED
- * the holder's row lock, taken before, makes a concurrent license for the
- * same holder and course impossible to miss.  Under REPEATABLE READ or
- * SERIALIZABLE the snapshot may predate a license that a concurrent
- * transaction committed while this one waited for the lock; the partial
- * unique index license_current_* then refuses the insert.  That is a
- * serialization failure and is reported as one (40001, retry), not as a
- * unique violation.  `what` names the operation in the message.
- */
-uint64
-EnrollExecuteLicenseInsert(EnrollPlan *plan, Datum *values, const char *nulls,
-						   int expected, const char *what)
+/* bigint column of the last SPI result; 0 when NULL */
+int64
+EnrollGetInt64(uint64 row, int col)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	volatile uint64 processed = 0;
+	bool		isnull;
+	Datum		d = EnrollGetDatum(row, col, &isnull);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
+	return isnull ? 0 : DatumGetInt64(d);
+}
+
+/* integer column of the last SPI result; 0 when NULL */
+int32
+EnrollGetInt32(uint64 row, int col)
+{
+	bool		isnull;
+	Datum		d = EnrollGetDatum(row, col, &isnull);
+
+	return isnull ? 0 : DatumGetInt32(d);
+}
+
+/* boolean column of the last SPI result; false when NULL */
+bool
+EnrollGetBool(uint64 row, int col)
+{
+	bool		isnull;
+	Datum		d = EnrollGetDatum(row, col, &isnull);
+
+	return !isnull && DatumGetBool(d);
+}
+
+/* timestamptz column of the last SPI result; *isnull set (may be NULL) */
+TimestampTz
+EnrollGetTimestamp(uint64 row, int col, bool *isnull)
+{
+	bool		null;
+	Datum		d = EnrollGetDatum(row, col, &null);
+
+	if (isnull)
+		*isnull = null;
+	return null ? 0 : DatumGetTimestampTz(d);
+}
+
+/*
+ * Any column of the last SPI result as text (the type's output function),
+ * palloc'd in the current memory context; NULL when the value is NULL.
+ */
+char *
+EnrollGetText(uint64 row, int col)
+{
+	Assert(SPI_tuptable != NULL && row < SPI_processed);
+	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+}
+
+/* The ids of column 1 of every row of the last SPI result. */
+int64 *
+EnrollGetIds(int *n)
+{
+	int64	   *ids = palloc(sizeof(int64) * Max(SPI_processed, 1));
+
+	for (uint64 i = 0; i < SPI_processed; i++)
+		ids[i] = EnrollGetInt64(i, 1);
+	*n = (int) SPI_processed;
+	return ids;
+}
+
+/*
+ * Run fn(arg) with the extension owner as the current user, the way
+ * ri_triggers.c runs its checks as the table owner: identity lookups and
+ * the audit log must read and write the tables whatever the caller's own
+ * rights and row-level security are (the policies call back into the
+ * identity functions, which would otherwise recurse).  The user is restored
+ * on every path.
+ */
+void
+EnrollRunAsOwner(void (*fn) (void *arg), void *arg)
+{
+	Oid			save_userid;
+	int			save_sec;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(EnrollOwnerId(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	PG_TRY();
 	{
-		processed = EnrollExecute(plan, values, nulls, false, 0, expected);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
+		fn(arg);
 	}
-	PG_CATCH();
+	PG_FINALLY();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		if (edata->sqlerrcode == ERRCODE_UNIQUE_VIOLATION &&
-			edata->constraint_name != NULL &&
-			strncmp(edata->constraint_name, "license_current_", 16) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-					 errmsg("could not serialize %s", what),
-					 errdetail("Another license for the same holder and course was accepted by a concurrent transaction."),
-					 errhint("Retry the transaction.")));
-		ReThrowError(edata);
+		SetUserIdAndSecContext(save_userid, save_sec);
 	}
 	PG_END_TRY();
-	return processed;
+}
+
+/*
+ * Internal subtransactions (for work that must be undone on its own: a dry
+ * run, a statement whose error is translated).  Begin remembers the
+ * caller's memory context and resource owner; each end restores both, as
+ * PL/pgSQL does around its exception blocks.
+ */
+void
+EnrollSubxactBegin(EnrollSubxact *sx)
+{
+	sx->cxt = CurrentMemoryContext;
+	sx->owner = CurrentResourceOwner;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(sx->cxt);
+}
+
+/* Commit the subtransaction: its work becomes part of the caller's. */
+void
+EnrollSubxactCommit(EnrollSubxact *sx)
+{
+	ReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(sx->cxt);
+	CurrentResourceOwner = sx->owner;
+}
+
+/* Roll the subtransaction back: its work is undone. */
+void
+EnrollSubxactRollback(EnrollSubxact *sx)
+{
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(sx->cxt);
+	CurrentResourceOwner = sx->owner;
+}
+
+/*
+ * In a PG_CATCH() block around work done in the subtransaction: take the
+ * error (copied into the caller's memory), roll the subtransaction back and
+ * return the error for the caller to translate or rethrow (ReThrowError).
+ * The subtransaction must be closed before the error leaves: a caller's
+ * exception block rolls back only the innermost subtransaction, which would
+ * otherwise be ours.
+ */
+ErrorData *
+EnrollSubxactCatch(EnrollSubxact *sx)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(sx->cxt);
+	edata = CopyErrorData();
+	FlushErrorState();
+	EnrollSubxactRollback(sx);
+	return edata;
+}
+
+/* Is the string empty or made only of ASCII whitespace (enroll.is_blank)? */
+bool
+EnrollIsBlank(const char *s)
+{
+	return s[strspn(s, ENROLL_WHITESPACE)] == '\0';
+}
+
+/* A bigint[] datum of n values, for a statement's array parameter. */
+Datum
+EnrollInt8Array(const int64 *values, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	ArrayType  *a;
+
+	for (int i = 0; i < n; i++)
+		d[i] = Int64GetDatum(values[i]);
+	a = construct_array(d, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	pfree(d);
+	return PointerGetDatum(a);
+}
+
+/* A text[] datum of n C strings, for a statement's array parameter. */
+Datum
+EnrollTextArray(char *const *values, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	ArrayType  *a;
+
+	for (int i = 0; i < n; i++)
+		d[i] = CStringGetTextDatum(values[i]);
+	a = construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT);
+	for (int i = 0; i < n; i++)
+		pfree(DatumGetPointer(d[i]));
+	pfree(d);
+	return PointerGetDatum(a);
 }

@@ -195,6 +195,89 @@ KeyAllowed(const UrlParamSpec *specs, size_t nspecs,
 	return 0;
 }
 
+/*
+ * Decode the pair input[seg_start, seg_end) into params[n]: key and value
+ * written into buf at *bufpos (which advances).  The key must be one of
+ * specs (when given) and not repeat an earlier key.
+ */
+static UrlParamError
+ParsePair(const char *input, size_t seg_start, size_t seg_end,
+		  const UrlParamSpec *specs, size_t nspecs,
+		  UrlParam *params, size_t n, char *buf, size_t *bufpos,
+		  UrlParamResult *result)
+{
+	const char *eq;
+	size_t		eq_pos;
+	size_t		err_off = 0;
+	UrlParam   *p = &params[n];
+	UrlParamError err;
+
+	if (seg_end == seg_start)
+		return Fail(result, URLPARAM_EMPTY_PAIR, seg_start);
+	eq = memchr(input + seg_start, '=', seg_end - seg_start);
+	if (eq == NULL)
+		return Fail(result, URLPARAM_NO_EQUALS, seg_start);
+	eq_pos = (size_t) (eq - input);
+	if (eq_pos == seg_start)
+		return Fail(result, URLPARAM_EMPTY_KEY, seg_start);
+
+	p->key = buf + *bufpos;
+	err = DecodeComponent(input, seg_start, eq_pos, p->key, &p->key_len, &err_off);
+	if (err != URLPARAM_OK)
+		return Fail(result, err, err_off);
+	*bufpos += p->key_len + 1;
+
+	if (specs != NULL && !KeyAllowed(specs, nspecs, p->key, p->key_len))
+	{
+		SetErrorKey(result, p->key, p->key_len);
+		return Fail(result, URLPARAM_UNKNOWN_KEY, seg_start);
+	}
+	for (size_t j = 0; j < n; j++)
+	{
+		if (params[j].key_len == p->key_len &&
+			memcmp(params[j].key, p->key, p->key_len) == 0)
+		{
+			SetErrorKey(result, p->key, p->key_len);
+			return Fail(result, URLPARAM_DUPLICATE_KEY, seg_start);
+		}
+	}
+
+	p->value = buf + *bufpos;
+	err = DecodeComponent(input, eq_pos + 1, seg_end, p->value, &p->value_len, &err_off);
+	if (err != URLPARAM_OK)
+	{
+		SetErrorKey(result, p->key, p->key_len);
+		return Fail(result, err, err_off);
+	}
+	*bufpos += p->value_len + 1;
+	return URLPARAM_OK;
+}
+
+/* Every required key of specs is among params[0, n). */
+static UrlParamError
+CheckRequired(const UrlParamSpec *specs, size_t nspecs,
+			  const UrlParam *params, size_t n, size_t len,
+			  UrlParamResult *result)
+{
+	for (size_t i = 0; i < nspecs; i++)
+	{
+		size_t		klen = strlen(specs[i].key);
+		int			found = 0;
+
+		if (!specs[i].required)
+			continue;
+		for (size_t j = 0; j < n && !found; j++)
+			found = (params[j].key_len == klen &&
+					 memcmp(params[j].key, specs[i].key, klen) == 0);
+		if (!found)
+		{
+			SetErrorKey(result, specs[i].key, klen);
+			return Fail(result, URLPARAM_MISSING_KEY, len);
+		}
+	}
+	return URLPARAM_OK;
+}
+
 /* Parse a URL-encoded parameter string; see urlparams.h for the contract. */
 UrlParamError
 urlparam_parse(const char *input, size_t len,
@@ -209,6 +292,7 @@ urlparam_parse(const char *input, size_t len,
 	size_t		bufpos = 0;
 	size_t		seg_start = 0;
 	size_t		i;
+	UrlParamError err;
 
 	if (result == NULL)
 		return URLPARAM_BAD_ARGUMENT;
@@ -244,78 +328,20 @@ urlparam_parse(const char *input, size_t len,
 	{
 		const char *amp = memchr(input + seg_start, '&', len - seg_start);
 		size_t		seg_end = amp ? (size_t) (amp - input) : len;
-		const char *eq;
-		size_t		eq_pos;
-		size_t		err_off = 0;
-		UrlParam   *p = &params[n];
-		UrlParamError err;
-		size_t		j;
 
-		if (seg_end == seg_start)
-			return Fail(result, URLPARAM_EMPTY_PAIR, seg_start);
-		eq = memchr(input + seg_start, '=', seg_end - seg_start);
-		if (eq == NULL)
-			return Fail(result, URLPARAM_NO_EQUALS, seg_start);
-		eq_pos = (size_t) (eq - input);
-		if (eq_pos == seg_start)
-			return Fail(result, URLPARAM_EMPTY_KEY, seg_start);
-
-		p->key = buf + bufpos;
-		err = DecodeComponent(input, seg_start, eq_pos,
-							  p->key, &p->key_len, &err_off);
+		err = ParsePair(input, seg_start, seg_end, specs, nspecs, params, n,
+						buf, &bufpos, result);
 		if (err != URLPARAM_OK)
-			return Fail(result, err, err_off);
-		bufpos += p->key_len + 1;
-
-		if (specs != NULL && !KeyAllowed(specs, nspecs, p->key, p->key_len))
-		{
-			SetErrorKey(result, p->key, p->key_len);
-			return Fail(result, URLPARAM_UNKNOWN_KEY, seg_start);
-		}
-		for (j = 0; j < n; j++)
-		{
-			if (params[j].key_len == p->key_len &&
-				memcmp(params[j].key, p->key, p->key_len) == 0)
-			{
-				SetErrorKey(result, p->key, p->key_len);
-				return Fail(result, URLPARAM_DUPLICATE_KEY, seg_start);
-			}
-		}
-
-		p->value = buf + bufpos;
-		err = DecodeComponent(input, eq_pos + 1, seg_end,
-							  p->value, &p->value_len, &err_off);
-		if (err != URLPARAM_OK)
-		{
-			SetErrorKey(result, p->key, p->key_len);
-			return Fail(result, err, err_off);
-		}
-		bufpos += p->value_len + 1;
+			return err;
 		n++;
-
 		if (seg_end == len)
 			break;
 		seg_start = seg_end + 1;
 	}
 
-	for (i = 0; i < nspecs; i++)
-	{
-		size_t		j;
-		size_t		klen = strlen(specs[i].key);
-		int			found = 0;
-
-		if (!specs[i].required)
-			continue;
-		for (j = 0; j < n && !found; j++)
-			found = (params[j].key_len == klen &&
-					 memcmp(params[j].key, specs[i].key, klen) == 0);
-		if (!found)
-		{
-			SetErrorKey(result, specs[i].key, klen);
-			return Fail(result, URLPARAM_MISSING_KEY, len);
-		}
-	}
-
+	err = CheckRequired(specs, nspecs, params, n, len, result);
+	if (err != URLPARAM_OK)
+		return err;
 	result->error = URLPARAM_OK;
 	result->params = params;
 	result->nparams = n;

@@ -26,6 +26,22 @@ CREATE FUNCTION enroll.require_admin(action text) RETURNS void
 COMMENT ON FUNCTION enroll.require_admin(text) IS
   'Raises 42501 naming the action unless the actor is a system administrator. Internal helper of the extension''s functions.';
 
+-- The whitespace set of the extension, written once: space, tab, CR, LF,
+-- form feed and vertical tab (ENROLL_WHITESPACE in C).  enroll.email_key keeps
+-- its own copy: it defines the unique index account_email_key, whose key
+-- must never change definition.
+CREATE FUNCTION enroll.trim_blank(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN pg_catalog.btrim(value, E' \t\r\n\f\x0b');
+COMMENT ON FUNCTION enroll.trim_blank(text) IS
+  'The value without leading and trailing whitespace (space, tab, CR, LF, form feed, vertical tab): the one whitespace set of pg_enroll.';
+
+CREATE FUNCTION enroll.is_blank(value text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN enroll.trim_blank(value) OPERATOR(pg_catalog.=) '';
+COMMENT ON FUNCTION enroll.is_blank(text) IS
+  'True when a value is empty or made only of whitespace (enroll.trim_blank); NULL for NULL. Required values are refused when blank, by the functions and by CHECK constraints.';
+
 CREATE FUNCTION enroll.email_key(email text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN pg_catalog.lower(pg_catalog.btrim(email COLLATE "C", E' \t\r\n\f\x0b'));

@@ -5,7 +5,7 @@ CREATE TABLE enroll.organization_type (
     id          bigserial PRIMARY KEY,
     code        text NOT NULL UNIQUE
                 CONSTRAINT organization_type_code_format CHECK (code OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_]{0,62}$'),
-    name        text NOT NULL CONSTRAINT organization_type_name_not_blank CHECK (pg_catalog.btrim(name, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+    name        text NOT NULL CONSTRAINT organization_type_name_not_blank CHECK (NOT enroll.is_blank(name))
                 CONSTRAINT organization_type_name_length CHECK (pg_catalog.length(name) OPERATOR(pg_catalog.<=) 200),
     created_at  timestamptz NOT NULL DEFAULT enroll.clock_now()
 );
@@ -15,7 +15,7 @@ COMMENT ON TABLE enroll.organization_type IS
 CREATE TABLE enroll.organization (
     id          bigserial PRIMARY KEY,
     type_id     bigint NOT NULL REFERENCES enroll.organization_type (id),
-    name        text NOT NULL CONSTRAINT organization_name_not_blank CHECK (pg_catalog.btrim(name, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+    name        text NOT NULL CONSTRAINT organization_name_not_blank CHECK (NOT enroll.is_blank(name))
                 CONSTRAINT organization_name_length CHECK (pg_catalog.length(name) OPERATOR(pg_catalog.<=) 200),
     created_at  timestamptz NOT NULL DEFAULT enroll.clock_now()
 );
@@ -26,7 +26,7 @@ COMMENT ON TABLE enroll.organization IS
 CREATE TABLE enroll.account (
     id            bigserial PRIMARY KEY,
     email         text NOT NULL
-                  CONSTRAINT account_email_trimmed CHECK (email OPERATOR(pg_catalog.=) pg_catalog.btrim(email, E' \t\r\n\f\x0b'))
+                  CONSTRAINT account_email_trimmed CHECK (email OPERATOR(pg_catalog.=) enroll.trim_blank(email))
                   CONSTRAINT account_email_has_at CHECK (pg_catalog.strpos(email, '@') OPERATOR(pg_catalog.>) 1)
                   CONSTRAINT account_email_length CHECK (pg_catalog.octet_length(email) OPERATOR(pg_catalog.<=) 254),
     firstname     text NOT NULL DEFAULT ''
@@ -70,9 +70,9 @@ COMMENT ON COLUMN enroll.membership.is_admin IS
 CREATE TABLE enroll.course (
     id          bigserial PRIMARY KEY,
     shortname   text NOT NULL UNIQUE
-                CONSTRAINT course_shortname_not_blank CHECK (pg_catalog.btrim(shortname, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '' AND shortname OPERATOR(pg_catalog.=) pg_catalog.btrim(shortname, E' \t\r\n\f\x0b'))
+                CONSTRAINT course_shortname_not_blank CHECK (NOT enroll.is_blank(shortname) AND shortname OPERATOR(pg_catalog.=) enroll.trim_blank(shortname))
                 CONSTRAINT course_shortname_length CHECK (pg_catalog.length(shortname) OPERATOR(pg_catalog.<=) 255),
-    fullname    text NOT NULL CONSTRAINT course_fullname_not_blank CHECK (pg_catalog.btrim(fullname, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+    fullname    text NOT NULL CONSTRAINT course_fullname_not_blank CHECK (NOT enroll.is_blank(fullname))
                 CONSTRAINT course_fullname_length CHECK (pg_catalog.length(fullname) OPERATOR(pg_catalog.<=) 500),
     created_at  timestamptz NOT NULL DEFAULT enroll.clock_now()
 );
@@ -109,7 +109,7 @@ COMMENT ON TABLE enroll.role_assignment IS
 CREATE TABLE enroll.course_group (
     id          bigserial PRIMARY KEY,
     course_id   bigint NOT NULL REFERENCES enroll.course (id),
-    idnumber    text NOT NULL CONSTRAINT course_group_idnumber_not_blank CHECK (pg_catalog.btrim(idnumber, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+    idnumber    text NOT NULL CONSTRAINT course_group_idnumber_not_blank CHECK (NOT enroll.is_blank(idnumber))
                 CONSTRAINT course_group_idnumber_length CHECK (pg_catalog.octet_length(idnumber) OPERATOR(pg_catalog.<=) 200),
     name        text NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT enroll.clock_now(),
@@ -130,9 +130,9 @@ COMMENT ON TABLE enroll.group_member IS 'An account in a course group (S1.4).';
 
 CREATE TABLE enroll.offer (
     id              bigserial PRIMARY KEY,
-    code            text NOT NULL UNIQUE CONSTRAINT offer_code_not_blank CHECK (pg_catalog.btrim(code, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+    code            text NOT NULL UNIQUE CONSTRAINT offer_code_not_blank CHECK (NOT enroll.is_blank(code))
                     CONSTRAINT offer_code_length CHECK (pg_catalog.length(code) OPERATOR(pg_catalog.<=) 100),
-    title           text NOT NULL CONSTRAINT offer_title_not_blank CHECK (pg_catalog.btrim(title, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+    title           text NOT NULL CONSTRAINT offer_title_not_blank CHECK (NOT enroll.is_blank(title))
                     CONSTRAINT offer_title_length CHECK (pg_catalog.length(title) OPERATOR(pg_catalog.<=) 500),
     course_id       bigint NOT NULL REFERENCES enroll.course (id),
     price           numeric(12,2) NOT NULL CONSTRAINT offer_price_not_negative CHECK (price OPERATOR(pg_catalog.>=) 0)
@@ -143,7 +143,7 @@ CREATE TABLE enroll.offer (
     visibility      enroll.offer_visibility NOT NULL DEFAULT 'public',
     recipient_kind  enroll.holder_kind NOT NULL DEFAULT 'person',
     required_level  enroll.profile_level NOT NULL DEFAULT 'default',
-    extra_condition text CONSTRAINT offer_extra_condition_not_blank CHECK (pg_catalog.btrim(extra_condition, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+    extra_condition text CONSTRAINT offer_extra_condition_not_blank CHECK (NOT enroll.is_blank(extra_condition))
                     CONSTRAINT offer_extra_condition_length CHECK (pg_catalog.length(extra_condition) OPERATOR(pg_catalog.<=) 10000),
     access_period   interval NOT NULL CONSTRAINT offer_access_period_positive CHECK (access_period OPERATOR(pg_catalog.>) '0'::interval)
                     CONSTRAINT offer_access_period_bounded CHECK (enroll.period_in_bounds(access_period)),
@@ -288,7 +288,7 @@ COMMENT ON TABLE enroll.enrollment IS
 
 CREATE TABLE enroll.purchase_order (
     id          bigserial PRIMARY KEY,
-    order_ref   text NOT NULL UNIQUE CONSTRAINT purchase_order_ref_not_blank CHECK (pg_catalog.btrim(order_ref, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '')
+    order_ref   text NOT NULL UNIQUE CONSTRAINT purchase_order_ref_not_blank CHECK (NOT enroll.is_blank(order_ref))
                 CONSTRAINT purchase_order_ref_length CHECK (pg_catalog.octet_length(order_ref) OPERATOR(pg_catalog.<=) 200),
     operator_id bigint NOT NULL REFERENCES enroll.account (id),
     offer_id    bigint NOT NULL REFERENCES enroll.offer (id),

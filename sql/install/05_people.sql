@@ -90,17 +90,17 @@ BEGIN
     ELSIF create_course.fullname IS NULL THEN
         RAISE EXCEPTION 'course "fullname" must not be null' USING ERRCODE = '22004';
     END IF;
-    IF pg_catalog.btrim(create_course.shortname, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
+    IF enroll.is_blank(create_course.shortname) THEN
         RAISE EXCEPTION 'course "shortname" must not be blank' USING ERRCODE = '22023';
     ELSIF pg_catalog.length(create_course.shortname) OPERATOR(pg_catalog.>) 255 THEN
         RAISE EXCEPTION 'course "shortname" is too long: % characters', pg_catalog.length(create_course.shortname)
             USING ERRCODE = '22023', DETAIL = 'A course short name has at most 255 characters.';
-    ELSIF create_course.shortname OPERATOR(pg_catalog.<>) pg_catalog.btrim(create_course.shortname, E' \t\r\n\f\x0b') THEN
+    ELSIF create_course.shortname OPERATOR(pg_catalog.<>) enroll.trim_blank(create_course.shortname) THEN
         RAISE EXCEPTION 'course "shortname" must not begin or end with whitespace: "%"', enroll.quotable(create_course.shortname)
             USING ERRCODE = '22023',
                   HINT = 'A short name identifies the course and is compared exactly (S1.2); remove the surrounding spaces.';
     END IF;
-    IF pg_catalog.btrim(create_course.fullname, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
+    IF enroll.is_blank(create_course.fullname) THEN
         RAISE EXCEPTION 'course "fullname" must not be blank' USING ERRCODE = '22023';
     ELSIF pg_catalog.length(create_course.fullname) OPERATOR(pg_catalog.>) 500 THEN
         RAISE EXCEPTION 'course "fullname" is too long: % characters', pg_catalog.length(create_course.fullname)
@@ -140,7 +140,7 @@ BEGIN
                   DETAIL = 'A code is 1 to 63 characters: a lower-case ASCII letter, then lower-case ASCII letters, digits or underscores.',
                   HINT = 'For example school, university or non_profit.';
     END IF;
-    IF pg_catalog.btrim(create_organization_type.name, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
+    IF enroll.is_blank(create_organization_type.name) THEN
         RAISE EXCEPTION 'organization type "name" must not be blank' USING ERRCODE = '22023';
     ELSIF pg_catalog.length(create_organization_type.name) OPERATOR(pg_catalog.>) 200 THEN
         RAISE EXCEPTION 'organization type "name" is too long: % characters', pg_catalog.length(create_organization_type.name)
@@ -180,7 +180,7 @@ BEGIN
         RAISE EXCEPTION 'organization type "%" does not exist', enroll.quotable(create_organization.type_code)
             USING ERRCODE = '22023', HINT = 'Create it with enroll.create_organization_type first.';
     END IF;
-    IF pg_catalog.btrim(create_organization.name, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
+    IF enroll.is_blank(create_organization.name) THEN
         RAISE EXCEPTION 'organization "name" must not be blank' USING ERRCODE = '22023';
     ELSIF pg_catalog.length(create_organization.name) OPERATOR(pg_catalog.>) 200 THEN
         RAISE EXCEPTION 'organization "name" is too long: % characters', pg_catalog.length(create_organization.name)

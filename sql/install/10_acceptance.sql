@@ -24,7 +24,7 @@ BEGIN ATOMIC
      WHERE level OPERATOR(pg_catalog.>=) 'billing'::enroll.profile_level
        -- present: a JSON string, not blank, at most 200 characters, of the right form
        AND (pg_catalog.jsonb_typeof(f.value) IS DISTINCT FROM 'string'
-            OR pg_catalog.btrim(f.value OPERATOR(pg_catalog.#>>) '{}', E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) ''
+            OR enroll.is_blank(f.value OPERATOR(pg_catalog.#>>) '{}')
             OR pg_catalog.length(f.value OPERATOR(pg_catalog.#>>) '{}') OPERATOR(pg_catalog.>) 200
             OR (f.value OPERATOR(pg_catalog.#>>) '{}') COLLATE "C" OPERATOR(pg_catalog.!~) f.pattern);
 END;

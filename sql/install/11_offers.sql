@@ -98,7 +98,7 @@ CREATE FUNCTION enroll.check_offer_fields(n enroll.offer) RETURNS void
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-    IF pg_catalog.btrim(n.title, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
+    IF enroll.is_blank(n.title) THEN
         RAISE EXCEPTION 'offer "title" must not be blank' USING ERRCODE = '22023';
     ELSIF pg_catalog.length(n.title) OPERATOR(pg_catalog.>) 500 THEN
         RAISE EXCEPTION 'offer "title" is too long: % characters', pg_catalog.length(n.title)
@@ -203,7 +203,7 @@ BEGIN
         RAISE EXCEPTION 'offer "recipient_kind" must not be null' USING ERRCODE = '22004';
     END IF;
 
-    IF pg_catalog.btrim(create_offer.code, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
+    IF enroll.is_blank(create_offer.code) THEN
         RAISE EXCEPTION 'offer "code" must not be blank' USING ERRCODE = '22023';
     ELSIF pg_catalog.length(create_offer.code) OPERATOR(pg_catalog.>) 100 THEN
         RAISE EXCEPTION 'offer "code" is too long: % characters', pg_catalog.length(create_offer.code)
@@ -253,7 +253,7 @@ BEGIN
         RAISE EXCEPTION 'course % does not exist', create_offer.course USING ERRCODE = '22023',
             HINT = 'Create it with enroll.create_course first.';
     END IF;
-    IF pg_catalog.btrim(create_offer.handler_params, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) '' THEN
+    IF NOT enroll.is_blank(create_offer.handler_params) THEN
         PERFORM enroll.check_handler_params(create_offer.code, create_offer.handler_params,
             (SELECT c.shortname FROM enroll.course c WHERE c.id OPERATOR(pg_catalog.=) create_offer.course));
     END IF;
@@ -268,7 +268,7 @@ BEGIN
         VALUES (create_offer.code, create_offer.title, create_offer.course, create_offer.price,
                 create_offer.currency, create_offer.valid_from, create_offer.valid_until,
                 create_offer.visibility, create_offer.recipient_kind, level,
-                CASE WHEN pg_catalog.btrim(create_offer.extra_condition, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.<>) ''
+                CASE WHEN NOT enroll.is_blank(create_offer.extra_condition)
                      THEN create_offer.extra_condition END,
                 create_offer.access_period, create_offer.documents_grace, create_offer.seats,
                 create_offer.handler_params)
@@ -323,13 +323,13 @@ BEGIN
     n.valid_until     := COALESCE(update_offer.valid_until, o.valid_until);
     n.required_level  := COALESCE(update_offer.required_level, o.required_level);
     n.extra_condition := CASE WHEN update_offer.extra_condition IS NULL THEN o.extra_condition
-                              WHEN pg_catalog.btrim(update_offer.extra_condition, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN NULL
+                              WHEN enroll.is_blank(update_offer.extra_condition) THEN NULL
                               ELSE update_offer.extra_condition END;
     n.access_period   := COALESCE(update_offer.access_period, o.access_period);
     n.documents_grace := COALESCE(update_offer.documents_grace, o.documents_grace);
     n.seats           := COALESCE(update_offer.seats, o.seats);
     n.handler_params  := CASE WHEN update_offer.handler_params IS NULL THEN o.handler_params
-                              WHEN pg_catalog.btrim(update_offer.handler_params, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN NULL
+                              WHEN enroll.is_blank(update_offer.handler_params) THEN NULL
                               ELSE update_offer.handler_params END;
 
     PERFORM enroll.check_offer_fields(n);

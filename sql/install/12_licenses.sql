@@ -19,125 +19,14 @@ END;
 COMMENT ON FUNCTION enroll.license_end_detail(enroll.license) IS
   'Why and when a license ended (revoked with its reason, or superseded by which license), as a sentence for the DETAIL of error PE011; NULL for a current license. Internal helper.';
 
--- An organization admin gives one seat of an organization license to a member.
--- Never more seats than bought: the organization license is locked FOR UPDATE
--- first, so allocations on it serialize, and the seats are counted after the
--- lock (a new snapshot under READ COMMITTED).  Then, in accept_offer's order,
--- the member's account FOR NO KEY UPDATE, the membership FOR SHARE (a
--- concurrent leave_organization waits, or makes this fail with PE014) and the
--- member's current license FOR UPDATE, which the seat supersedes (S2.23).
+-- An organization admin gives one seat of an organization license to a member
+-- (src/seats.c: the organization license locked first, so allocations on it
+-- serialize; the member's current license superseded through licenses.c).
 CREATE FUNCTION enroll.allocate_seat(org_license bigint, account bigint)
 RETURNS enroll.license
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-    me          bigint := enroll.require_account();
-    now_        timestamptz := enroll.clock_now();
-    p           enroll.license;     -- the organization license
-    cur         enroll.license;     -- the member's current license for the course
-    has_current boolean;
-    s           enroll.license;     -- the new seat
-    org_name    text;
-    used        bigint;
-    new_id      bigint;
-BEGIN
-    IF allocate_seat.org_license IS NULL THEN
-        RAISE EXCEPTION 'organization license must not be null' USING ERRCODE = '22004';
-    ELSIF allocate_seat.account IS NULL THEN
-        RAISE EXCEPTION 'account must not be null' USING ERRCODE = '22004';
-    END IF;
-
-    -- first lock: every allocation on this organization license waits here
-    SELECT l.* INTO p FROM enroll.license l
-     WHERE l.id OPERATOR(pg_catalog.=) allocate_seat.org_license FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'license % does not exist', allocate_seat.org_license USING ERRCODE = 'PE019';
-    END IF;
-    IF p.holder_kind OPERATOR(pg_catalog.<>) 'organization' THEN
-        RAISE EXCEPTION 'license % is not an organization license', p.id USING ERRCODE = '22023',
-            DETAIL = pg_catalog.format('It is held by account %s; only a license held by an organization has seats.', p.account_id),
-            HINT = 'Pass the license an organization admin accepted with enroll.accept_offer(..., for_organization => ...).';
-    END IF;
-    SELECT g.name INTO STRICT org_name FROM enroll.organization g WHERE g.id OPERATOR(pg_catalog.=) p.organization_id;
-    IF NOT enroll.actor_administers(p.organization_id) THEN
-        RAISE EXCEPTION 'permission denied to allocate seats of license %', p.id USING ERRCODE = '42501',
-            DETAIL = pg_catalog.format('Only system administrators and current administrators of organization "%s" may do this.', org_name);
-    END IF;
-    IF p.ended_at IS NOT NULL THEN
-        RAISE EXCEPTION 'organization license % has ended', p.id USING ERRCODE = 'PE011',
-            DETAIL = enroll.license_end_detail(p),
-            HINT = 'Allocate seats of the organization''s current license for the course.';
-    END IF;
-    IF now_ OPERATOR(pg_catalog.<) p.access_from OR now_ OPERATOR(pg_catalog.>=) p.access_until THEN
-        RAISE EXCEPTION 'organization license % %', p.id,
-              CASE WHEN now_ OPERATOR(pg_catalog.<) p.access_from THEN 'has not started' ELSE 'has expired' END
-            USING ERRCODE = 'PE011',
-            DETAIL = pg_catalog.format('Its access runs from %s until %s; it is now %s.',
-                                       pg_catalog.to_char(p.access_from, 'YYYY-MM-DD HH24:MI:SSOF'),
-                                       pg_catalog.to_char(p.access_until, 'YYYY-MM-DD HH24:MI:SSOF'),
-                                       pg_catalog.to_char(now_, 'YYYY-MM-DD HH24:MI:SSOF')),
-            HINT = 'Seats are allocated while the organization license grants access.';
-    END IF;
-
-    -- the member, locked as accept_offer locks a holder
-    PERFORM FROM enroll.account a WHERE a.id OPERATOR(pg_catalog.=) allocate_seat.account FOR NO KEY UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'account % does not exist', allocate_seat.account USING ERRCODE = 'PE013';
-    END IF;
-    PERFORM FROM enroll.membership m
-     WHERE m.organization_id OPERATOR(pg_catalog.=) p.organization_id
-       AND m.account_id OPERATOR(pg_catalog.=) allocate_seat.account AND m.left_at IS NULL
-       FOR SHARE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'account % is not a current member of organization "%"', allocate_seat.account, org_name
-            USING ERRCODE = 'PE014',
-            HINT = 'Seats go to members of the organization that holds the license; the account joins it with enroll.join_organization.';
-    END IF;
-
-    -- the member's current license for the course: already a seat of this
-    -- license means nothing to do (no second seat, no event)
-    SELECT l.* INTO cur FROM enroll.license l
-     WHERE l.account_id OPERATOR(pg_catalog.=) allocate_seat.account
-       AND l.course_id OPERATOR(pg_catalog.=) p.course_id AND l.ended_at IS NULL
-       FOR UPDATE;
-    has_current := FOUND;
-    IF has_current AND cur.parent_license OPERATOR(pg_catalog.=) p.id THEN
-        RETURN cur;
-    END IF;
-
-    -- counted under the lock taken above, so never more seats than bought
-    SELECT pg_catalog.count(*) INTO used FROM enroll.license l
-     WHERE l.parent_license OPERATOR(pg_catalog.=) p.id AND l.ended_at IS NULL;
-    IF used OPERATOR(pg_catalog.>=) p.seats THEN
-        RAISE EXCEPTION 'no seat left on organization license %', p.id USING ERRCODE = 'PE017',
-            DETAIL = pg_catalog.format('%s of %s seats are allocated.', used, p.seats),
-            HINT = 'A seat is free again when its holder moves to another license of the course or it is revoked; for more seats, the organization accepts an offer with more.';
-    END IF;
-    -- write the organization license (no change): under REPEATABLE READ or
-    -- SERIALIZABLE, a concurrent allocation then fails with a serialization
-    -- error (40001) instead of counting seats in a snapshot that misses this one
-    UPDATE enroll.license l SET seats = l.seats WHERE l.id OPERATOR(pg_catalog.=) p.id;
-
-    -- S2.23: the seat supersedes the member's current license; the deferred
-    -- foreign key superseded_by lets the old row name the new one first
-    new_id := pg_catalog.nextval('enroll.license_id_seq'::pg_catalog.regclass);
-    IF has_current THEN
-        UPDATE enroll.license l SET ended_at = now_, end_reason = 'superseded', superseded_by = new_id
-         WHERE l.id OPERATOR(pg_catalog.=) cur.id;
-        PERFORM enroll.log_event('license.supersede', 'license', cur.id,
-                                 pg_catalog.jsonb_build_object('superseded_by', new_id));
-    END IF;
-    INSERT INTO enroll.license AS t (id, offer_id, course_id, holder_kind, account_id, accepted_by, accepted_via,
-                                     accepted_at, price_paid, currency, access_from, access_until, parent_license)
-        VALUES (new_id, p.offer_id, p.course_id, 'person', allocate_seat.account, me, 'org_admin',
-                now_, 0, p.currency, now_, p.access_until, p.id)
-        RETURNING t.* INTO s;
-    PERFORM enroll.log_event('license.allocate_seat', 'license', s.id,
-                             pg_catalog.jsonb_build_object('org_license', p.id, 'account', s.account_id,
-                                 'superseded', cur.id, 'seats_allocated', used OPERATOR(pg_catalog.+) 1, 'seats', p.seats));
-    RETURN s;
-END
-$fn$;
+    AS 'MODULE_PATHNAME', 'allocate_seat'
+    LANGUAGE C VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION enroll.allocate_seat(bigint, bigint) IS
   'A current administrator of the organization holding an organization license (or a system admin) gives one seat to a current member (PE014): a person license of the same offer and course, until the organization license ends. Never more seats than bought, even under concurrency (PE017). The member''s current license for the course is superseded (S2.23); a member who already holds a seat of this license gets it back unchanged. Unknown license PE019, not an organization license 22023, ended or outside its access window PE011, unknown account PE013.';
 
@@ -201,11 +90,11 @@ BEGIN
         RAISE EXCEPTION 'license must not be null' USING ERRCODE = '22004';
     END IF;
     IF revoke_license.reason IS NULL
-       OR pg_catalog.btrim(revoke_license.reason, E' \t\r\n\f\x0b') OPERATOR(pg_catalog.=) '' THEN
+       OR enroll.is_blank(revoke_license.reason) THEN
         RAISE EXCEPTION 'a reason is required to revoke a license' USING ERRCODE = '22023',
             HINT = 'Say why, e.g. ''payment refunded''; it is kept in the license''s end_note and in the audit log.';
-    ELSIF pg_catalog.length(pg_catalog.btrim(revoke_license.reason, E' \t\r\n\f\x0b')) OPERATOR(pg_catalog.>) 2000 THEN
-        RAISE EXCEPTION 'the reason is too long: % characters', pg_catalog.length(pg_catalog.btrim(revoke_license.reason, E' \t\r\n\f\x0b'))
+    ELSIF pg_catalog.length(enroll.trim_blank(revoke_license.reason)) OPERATOR(pg_catalog.>) 2000 THEN
+        RAISE EXCEPTION 'the reason is too long: % characters', pg_catalog.length(enroll.trim_blank(revoke_license.reason))
             USING ERRCODE = '22023', DETAIL = 'A revocation reason has at most 2000 characters.';
     END IF;
     -- locked: a concurrent acceptance that supersedes it waits, or makes this fail (PE011)
@@ -221,7 +110,7 @@ BEGIN
             DETAIL = enroll.license_end_detail(l),
             HINT = 'Revoke the holder''s current license for the course instead.';
     END IF;
-    UPDATE enroll.license x SET ended_at = now_, end_reason = 'revoked', end_note = pg_catalog.btrim(revoke_license.reason, E' \t\r\n\f\x0b')
+    UPDATE enroll.license x SET ended_at = now_, end_reason = 'revoked', end_note = enroll.trim_blank(revoke_license.reason)
      WHERE x.id OPERATOR(pg_catalog.=) l.id
     RETURNING x.* INTO l;
     -- the seats of an organization license stay as they are: access_status

@@ -1,0 +1,193 @@
+/*-------------------------------------------------------------------------
+ * participants.c
+ *	  The participants of a session setup (S1.2, S1.5): the JSON list
+ *	  [{"email", "firstname", "lastname", "role": "learner"|"tutor"}, ...]
+ *	  validated and normalized before anything is written.
+ *
+ * One pass, linear in the list: the JSON is read as text columns by one
+ * statement, each row is checked in a per-row memory context that is reset
+ * after the row (only the validated values are copied out, once), e-mail
+ * addresses go through the pure C normalizer (email.c), and a hash table of
+ * uniqueness keys finds a person listed twice.  CHECK_FOR_INTERRUPTS in the
+ * loop, so a long list obeys statement_timeout.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+
+#include "email.h"
+#include "pg_enroll.h"
+
+/* longest first or last name (CHECK account_firstname_length/lastname_length) */
+#define ENROLL_NAME_MAX 200
+
+/* the participants as text columns, with shape problems spelled out */
+static EnrollPlan plan_participants = {
+	"SELECT p.ord::int4, pg_catalog.jsonb_typeof(p.e),"
+	"       pg_catalog.jsonb_typeof(p.e OPERATOR(pg_catalog.->) 'email'), p.e OPERATOR(pg_catalog.->>) 'email',"
+	"       pg_catalog.jsonb_typeof(p.e OPERATOR(pg_catalog.->) 'firstname'), p.e OPERATOR(pg_catalog.->>) 'firstname',"
+	"       pg_catalog.jsonb_typeof(p.e OPERATOR(pg_catalog.->) 'lastname'), p.e OPERATOR(pg_catalog.->>) 'lastname',"
+	"       pg_catalog.jsonb_typeof(p.e OPERATOR(pg_catalog.->) 'role'), p.e OPERATOR(pg_catalog.->>) 'role',"
+	"       (SELECT pg_catalog.string_agg(k, ', ' ORDER BY k)"
+	"          FROM pg_catalog.jsonb_object_keys(CASE WHEN pg_catalog.jsonb_typeof(p.e) OPERATOR(pg_catalog.=) 'object'"
+	"                                                 THEN p.e ELSE '{}' END) AS k"
+	"         WHERE k OPERATOR(pg_catalog.<>) ALL ('{email,firstname,lastname,role}'::text[]))"
+	"  FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS p(e, ord)"
+	" ORDER BY p.ord",
+	1, {JSONBOID}
+};
+
+/* columns of plan_participants */
+enum
+{
+	COL_TYPE = 2, COL_EMAIL_TYPE, COL_EMAIL, COL_FIRST_TYPE, COL_FIRST,
+	COL_LAST_TYPE, COL_LAST, COL_ROLE_TYPE, COL_ROLE, COL_EXTRA
+};
+
+/* hash entry: e-mail key -> 1-based index of its first participant */
+typedef struct KeyEntry
+{
+	char		key[EMAIL_BUFSIZE];
+	int			index;
+} KeyEntry;
+
+/* report a bad participant, naming its index (1-based) and address */
+static void
+pg_attribute_noreturn()
+BadParticipant(int index, const char *email, const char *msg)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid participant: %s", msg),
+			 errdetail("Participant %d, address \"%s\".", index, email ? EnrollQuotable(email) : ""),
+			 errhint("Each participant is {\"email\": text, \"firstname\": text, \"lastname\": text, \"role\": \"learner\" or \"tutor\"}.")));
+}
+
+/* a name column: a JSON string or null (absent), at most ENROLL_NAME_MAX characters */
+static bool
+NameIsString(const char *type)
+{
+	return type != NULL && strcmp(type, "string") == 0;
+}
+
+/*
+ * Check row i of plan_participants (in the per-row context) and fill *p
+ * with copies made in keep_cxt.  seen maps e-mail keys to indexes.
+ */
+static void
+ReadOne(uint64 i, HTAB *seen, MemoryContext keep_cxt, Participant *p)
+{
+	int			index = (int) (i + 1);
+	char	   *type = EnrollGetText(i, COL_TYPE);
+	char	   *email = EnrollGetText(i, COL_EMAIL);
+	char	   *role = EnrollGetText(i, COL_ROLE);
+	char	   *extra = EnrollGetText(i, COL_EXTRA);
+	char	   *email_type = EnrollGetText(i, COL_EMAIL_TYPE);
+	char	   *first_type = EnrollGetText(i, COL_FIRST_TYPE);
+	char	   *last_type = EnrollGetText(i, COL_LAST_TYPE);
+	char	   *first = NameIsString(first_type) ? EnrollGetText(i, COL_FIRST) : "";
+	char	   *last = NameIsString(last_type) ? EnrollGetText(i, COL_LAST) : "";
+	char		norm[EMAIL_BUFSIZE];
+	char		key[EMAIL_BUFSIZE];
+	size_t		normlen;
+	EmailError	err;
+	KeyEntry   *entry;
+	bool		found;
+
+	if (strcmp(type, "object") != 0)
+		BadParticipant(index, NULL, psprintf("expected a JSON object, got %s", type));
+	if (extra != NULL)
+		BadParticipant(index, email, psprintf("unknown key(s): %s", EnrollQuotable(extra)));
+	if (email_type == NULL || strcmp(email_type, "string") != 0)
+		BadParticipant(index, email, "\"email\" must be a string");
+	if ((first_type && !NameIsString(first_type) && strcmp(first_type, "null") != 0) ||
+		(last_type && !NameIsString(last_type) && strcmp(last_type, "null") != 0))
+		BadParticipant(index, email, "\"firstname\" and \"lastname\" must be strings");
+	if (role != NULL && strcmp(role, "learner") != 0 && strcmp(role, "tutor") != 0)
+		BadParticipant(index, email, psprintf("\"role\" must be \"learner\" or \"tutor\", not \"%s\"", EnrollQuotable(role)));
+	if (pg_mbstrlen(first) > ENROLL_NAME_MAX || pg_mbstrlen(last) > ENROLL_NAME_MAX)
+		BadParticipant(index, email, psprintf("\"firstname\" and \"lastname\" have at most %d characters",
+											  ENROLL_NAME_MAX));
+
+	err = email_normalize(email, strlen(email), norm, sizeof(norm), &normlen);
+	if (err != EMAIL_OK)
+		BadParticipant(index, email, psprintf("invalid e-mail address: %s", email_strerror(err)));
+	email_key(norm, normlen, key, sizeof(key));
+
+	entry = (KeyEntry *) hash_search(seen, key, HASH_ENTER, &found);
+	if (found)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("participant %d appears twice in the list", index),
+				 errdetail("Participant %d, address \"%s\", has the same address as participant %d.",
+						   index, EnrollQuotable(email), entry->index),
+				 errhint("Addresses are compared case- and space-insensitively; list each person once.")));
+	entry->index = index;
+
+	/* the only copies that outlive the row */
+	p->email = MemoryContextStrdup(keep_cxt, norm);
+	p->key = MemoryContextStrdup(keep_cxt, key);
+	p->firstname = MemoryContextStrdup(keep_cxt, first);
+	p->lastname = MemoryContextStrdup(keep_cxt, last);
+	p->tutor = role != NULL && strcmp(role, "tutor") == 0;
+}
+
+/*
+ * Validate and normalize the participant list; the first bad participant
+ * is reported (22023) with its index and address.  Returns the array,
+ * *count participants long, allocated in the current memory context.
+ */
+Participant *
+EnrollReadParticipants(Jsonb *list, int *count)
+{
+	Participant *parts;
+	HTAB	   *seen;
+	HASHCTL		ctl;
+	MemoryContext keep_cxt = CurrentMemoryContext;
+	MemoryContext row_cxt;
+	uint64		n;
+
+	if (!JB_ROOT_IS_ARRAY(list) || JB_ROOT_IS_SCALAR(list))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("participants must be a JSON array"),
+				 errhint("Pass [{\"email\": ..., \"firstname\": ..., \"lastname\": ..., \"role\": \"learner\"}, ...].")));
+
+	n = EnrollExecute(&plan_participants, (Datum[]) {JsonbPGetDatum(list)}, NULL, true, 0, SPI_OK_SELECT);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("participants must not be empty")));
+
+	parts = palloc0(sizeof(Participant) * n);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = EMAIL_BUFSIZE;
+	ctl.entrysize = sizeof(KeyEntry);
+	ctl.hcxt = keep_cxt;
+	seen = hash_create("pg_enroll participants", n, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	row_cxt = AllocSetContextCreate(keep_cxt, "pg_enroll participant", ALLOCSET_SMALL_SIZES);
+
+	for (uint64 i = 0; i < n; i++)
+	{
+		MemoryContext old;
+
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(row_cxt);
+		ReadOne(i, seen, keep_cxt, &parts[i]);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(row_cxt);
+	}
+	MemoryContextDelete(row_cxt);
+	hash_destroy(seen);
+	SPI_freetuptable(SPI_tuptable);
+	*count = (int) n;
+	return parts;
+}
