@@ -635,6 +635,12 @@ SELECT enroll.is_blank(NULL) IS NULL AS null_blank, enroll.trim_blank(NULL) IS N
        length(enroll.trim_blank(repeat(' ', 524288) || 'x' || repeat(' ', 524288))) AS huge_trimmed,
        enroll.is_blank(U&'\00A0') AS nbsp_is_not_ascii_blank,
        enroll.trim_blank(:'drop_account') = :'drop_account' AS sql_text_is_data;
+-- email_canonical_key: STRICT, never an error, NULL for what is not an address
+SELECT enroll.email_canonical_key(NULL) IS NULL AS null_key,
+       enroll.email_canonical_key(repeat('x', 1048576) || '@example.org') IS NULL AS huge_is_null,
+       enroll.email_canonical_key(:'drop_account') AS sql_text,
+       enroll.email_canonical_key(E'a\x01b@example.org') IS NULL AS control_is_null,
+       enroll.email_canonical_key('"Al\ice"@EXAMPLE.org') AS quoted_key;
 SELECT pg_temp.counts() = :'before' AS nothing_changed;
 ROLLBACK;
 RESET ROLE;
@@ -1144,7 +1150,7 @@ SELECT p.oid::regprocedure AS not_covered
    AND p.proname NOT IN ('act_as', 'register_account', 'set_login_role', 'create_course', 'create_organization_type',
                          'create_organization', 'set_organization_admin', 'join_organization', 'leave_organization',
                          'create_offer', 'update_offer', 'offer_state', 'offer_window_state', 'email_key', 'normalize_email',
-                         'is_blank', 'trim_blank',
+                         'is_blank', 'trim_blank', 'email_canonical_key',
                          'offer_addressed_to_actor', 'add_offer_recipient', 'add_offer_registrar_type',
                          'upgrade_profile', 'profile_missing_fields', 'offer_requirements', 'accept_offer',
                          'allocate_seat', 'validate_documents', 'revoke_license', 'access_status', 'can_access',

@@ -535,3 +535,17 @@ $fn$;
 COMMENT ON FUNCTION enroll.revoke_license(bigint, text) IS
   'System admins: ends a current license now (end_reason revoked, the reason in end_note; a reason of at most 2000 characters is required, 22023). Access stops at once (status revoked); revoking an organization license withdraws every seat allocated from it (status seat_withdrawn). Unknown license PE019; a license that has already ended, revoked or superseded, PE011.';
 
+-------------------------------------------------------------------------------
+-- One mailbox, one account (S1.5): addresses are stored in a canonical form
+-- (Unicode NFC, needless quotes removed, RFC 5952 IPv6 literals; invisible
+-- and control characters refused), and enroll.email_canonical_key lets
+-- check_invariants() find accounts of 1.1 that are twins of one mailbox.
+-------------------------------------------------------------------------------
+CREATE FUNCTION enroll.email_canonical_key(email text) RETURNS text
+    AS 'MODULE_PATHNAME', 'email_canonical_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION enroll.email_canonical_key(text) IS
+  'Uniqueness key of the canonical form of an e-mail address (S1.5): enroll.email_key of what enroll.normalize_email returns (Unicode NFC, quotes that are not needed removed, RFC 5952 IPv6 literals), so every spelling of one mailbox gets one key; NULL, never an error, for an invalid address. check_invariants() groups stored accounts by it to find twins of one mailbox.';
+
+GRANT EXECUTE ON FUNCTION enroll.email_canonical_key(text) TO PUBLIC;
+COMMENT ON FUNCTION enroll.normalize_email(text) IS
+  'The canonical form of an e-mail address after RFC 5321/5322 validation (S1.5): Unicode NFC, trimmed of ASCII and Unicode whitespace, quotes and backslashes that are not needed removed, domain ASCII lower-cased, IPv6 literals in RFC 5952 form; control, invisible and noncharacter code points refused. 22023 naming the problem otherwise. The one validation every stored address goes through; every spelling of one mailbox gives the same form.';

@@ -3,9 +3,10 @@
  * email.c
  *	  E-mail address normaliser, validator and uniqueness key (rule S1.5).
  *
- * See email.h for the accepted syntax.  Pure C99, no PostgreSQL header, no
- * allocation and no global state, so the fuzzer links it alone.  Every
- * check is a single linear pass over the (trimmed) input.
+ * See email.h for the accepted syntax and the canonical form.  Pure C99, no
+ * PostgreSQL header, no allocation and no global state, so the fuzzer
+ * links it alone.  Every check is a linear pass over the (trimmed) input;
+ * the canonical form is built in a local buffer and copied out last.
  *
  *-------------------------------------------------------------------------
  */
@@ -13,12 +14,89 @@
 
 #include <string.h>
 
-/* True for the ASCII whitespace trimmed from both ends (as btrim does). */
+/* A code point range [lo, hi] of a character class. */
+typedef struct CodeRange
+{
+	unsigned long lo;
+	unsigned long hi;
+} CodeRange;
+
+/*
+ * Invisible characters refused anywhere (EMAIL_INVISIBLE_CHAR): the Unicode
+ * Default_Ignorable_Code_Point set plus U+2028/U+2029 and U+FFF9-U+FFFB.
+ * Sorted by lo.
+ */
+static const CodeRange invisible_ranges[] = {
+	{0x00AD, 0x00AD},			/* soft hyphen */
+	{0x034F, 0x034F},			/* combining grapheme joiner */
+	{0x061C, 0x061C},			/* Arabic letter mark */
+	{0x115F, 0x1160},			/* Hangul choseong/jungseong fillers */
+	{0x17B4, 0x17B5},			/* Khmer inherent vowels */
+	{0x180B, 0x180F},			/* Mongolian variation selectors, MVS */
+	{0x200B, 0x200F},			/* zero-width space/joiners, LRM, RLM */
+	{0x2028, 0x202E},			/* line/paragraph separators, bidi embedding */
+	{0x2060, 0x206F},			/* word joiner, invisible operators, bidi */
+	{0x3164, 0x3164},			/* Hangul filler */
+	{0xFE00, 0xFE0F},			/* variation selectors */
+	{0xFEFF, 0xFEFF},			/* zero-width no-break space (BOM) */
+	{0xFFA0, 0xFFA0},			/* halfwidth Hangul filler */
+	{0xFFF0, 0xFFFB},			/* unassigned, interlinear annotation */
+	{0x1BCA0, 0x1BCA3},			/* shorthand format controls */
+	{0x1D173, 0x1D17A},			/* musical symbol format controls */
+	{0xE0000, 0xE0FFF}			/* tags, variation selectors supplement */
+};
+
+/* True if cp lies in one of the n sorted ranges. */
 static int
-IsTrimSpace(unsigned char c)
+InRanges(unsigned long cp, const CodeRange *ranges, size_t n)
+{
+	size_t		i;
+
+	for (i = 0; i < n && ranges[i].lo <= cp; i++)
+	{
+		if (cp <= ranges[i].hi)
+			return 1;
+	}
+	return 0;
+}
+
+/* True for the ASCII whitespace that enroll.email_key trims (as btrim). */
+static int
+IsAsciiSpace(unsigned long c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 		c == '\f' || c == '\v';
+}
+
+/* True for whitespace trimmed by email_normalize: ASCII or Unicode spaces. */
+static int
+IsSpace(unsigned long cp)
+{
+	return IsAsciiSpace(cp) || cp == 0xA0 || cp == 0x1680 ||
+		(cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F ||
+		cp == 0x3000;
+}
+
+/* True for C0 controls that are not whitespace, DEL and C1 controls. */
+static int
+IsControl(unsigned long cp)
+{
+	return (cp < 0x20 && !IsAsciiSpace(cp)) || (cp >= 0x7F && cp <= 0x9F);
+}
+
+/* True for zero-width, formatting and other invisible characters. */
+static int
+IsInvisible(unsigned long cp)
+{
+	return InRanges(cp, invisible_ranges,
+					sizeof(invisible_ranges) / sizeof(invisible_ranges[0]));
+}
+
+/* True for the 66 Unicode noncharacters. */
+static int
+IsNoncharacter(unsigned long cp)
+{
+	return (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
 }
 
 /* True for ASCII letters and digits: the common core of atext and LDH. */
@@ -53,70 +131,201 @@ AsciiLower(unsigned char c)
 	return (c >= 'A' && c <= 'Z') ? (unsigned char) (c + ('a' - 'A')) : c;
 }
 
-/* Strict UTF-8 check (Unicode table 3-7): no overlongs, surrogates, >U+10FFFF. */
+/*
+ * Decode one UTF-8 sequence at s[0..n) strictly (Unicode table 3-7: no
+ * overlongs, surrogates or code points above U+10FFFF).  Returns its length
+ * and sets *cp, or returns 0 if s does not start with a valid sequence.
+ */
+static size_t
+Utf8Decode(const unsigned char *s, size_t n, unsigned long *cp)
+{
+	unsigned char c,
+				lo = 0x80,
+				hi = 0xBF;
+	unsigned long v;
+	size_t		need,
+				k;
+
+	if (n == 0)
+		return 0;
+	c = s[0];
+	if (c < 0x80)
+	{
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF)
+	{
+		need = 1;
+		v = c & 0x1F;
+	}
+	else if (c >= 0xE0 && c <= 0xEF)
+	{
+		need = 2;
+		v = c & 0x0F;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	}
+	else if (c >= 0xF0 && c <= 0xF4)
+	{
+		need = 3;
+		v = c & 0x07;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	}
+	else
+		return 0;
+	if (n - 1 < need)
+		return 0;
+	for (k = 1; k <= need; k++)
+	{
+		if (s[k] < lo || s[k] > hi)
+			return 0;
+		v = (v << 6) | (s[k] & 0x3F);
+		lo = 0x80;
+		hi = 0xBF;
+	}
+	*cp = v;
+	return need + 1;
+}
+
+/* True if s[0..n) is entirely valid UTF-8. */
 static int
 Utf8Valid(const unsigned char *s, size_t n)
 {
 	size_t		i = 0;
+	unsigned long cp = 0;
 
 	while (i < n)
 	{
-		unsigned char c = s[i];
-		unsigned char lo = 0x80,
-					hi = 0xBF;
-		size_t		need,
-					k;
+		size_t		k = Utf8Decode(s + i, n - i, &cp);
 
-		if (c < 0x80)
-		{
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-			need = 1;
-		else if (c >= 0xE0 && c <= 0xEF)
-		{
-			need = 2;
-			if (c == 0xE0)
-				lo = 0xA0;
-			else if (c == 0xED)
-				hi = 0x9F;
-		}
-		else if (c >= 0xF0 && c <= 0xF4)
-		{
-			need = 3;
-			if (c == 0xF0)
-				lo = 0x90;
-			else if (c == 0xF4)
-				hi = 0x8F;
-		}
-		else
+		if (k == 0)
 			return 0;
-		if (n - i - 1 < need)
-			return 0;
-		for (k = 1; k <= need; k++)
-		{
-			if (s[i + k] < lo || s[i + k] > hi)
-				return 0;
-			lo = 0x80;
-			hi = 0xBF;
-		}
-		i += need + 1;
+		i += k;
 	}
 	return 1;
 }
 
+/* Octets of the whitespace character ending at s[end - 1] (> start), or 0. */
+static size_t
+SpaceBefore(const unsigned char *s, size_t start, size_t end)
+{
+	size_t		p = end - 1;
+	unsigned long cp = 0;
+
+	while (p > start && end - p < 4 && (s[p] & 0xC0) == 0x80)
+		p--;
+	if (Utf8Decode(s + p, end - p, &cp) == end - p && IsSpace(cp))
+		return end - p;
+	return 0;
+}
+
+/* Shrink [*start, *end) past whitespace characters on both sides. */
+static void
+Trim(const unsigned char *s, size_t *start, size_t *end)
+{
+	unsigned long cp = 0;
+	size_t		k;
+
+	while (*start < *end &&
+		   (k = Utf8Decode(s + *start, *end - *start, &cp)) > 0 && IsSpace(cp))
+		*start += k;
+	while (*end > *start && (k = SpaceBefore(s, *start, *end)) > 0)
+		*end -= k;
+}
+
+/*
+ * Refuse control, invisible and noncharacter code points in valid UTF-8
+ * s[0..n), in that order of precedence.
+ */
+static EmailError
+CheckCharacters(const unsigned char *s, size_t n)
+{
+	int			control = 0,
+				invisible = 0,
+				nonchar = 0;
+	size_t		i = 0;
+
+	while (i < n)
+	{
+		unsigned long cp = 0;
+
+		i += Utf8Decode(s + i, n - i, &cp);
+		control |= IsControl(cp);
+		invisible |= IsInvisible(cp);
+		nonchar |= IsNoncharacter(cp);
+	}
+	if (control)
+		return EMAIL_CONTROL_CHAR;
+	if (invisible)
+		return EMAIL_INVISIBLE_CHAR;
+	if (nonchar)
+		return EMAIL_NONCHARACTER;
+	return EMAIL_OK;
+}
+
+/*
+ * Find the single "@" of valid UTF-8 s[0..n) outside a leading quoted
+ * string: checks quoting, then whitespace (none outside the quotes, only
+ * U+0020 inside), then the "@" count.
+ */
+static EmailError
+FindAt(const unsigned char *s, size_t n, size_t *at)
+{
+	size_t		close = 0,
+				i,
+				nat = 0;
+
+	/* a leading quote opens a quoted local part; find where it closes */
+	if (s[0] == '"')
+	{
+		for (close = 1; close < n && s[close] != '"'; close++)
+		{
+			if (s[close] == '\\')
+				close++;
+		}
+		if (close >= n)
+			return EMAIL_LOCAL_BAD_QUOTE;
+	}
+	for (i = 0; i < n;)
+	{
+		unsigned long cp = 0;
+		size_t		k = Utf8Decode(s + i, n - i, &cp);
+		int			quoted = s[0] == '"' && i > 0 && i < close;
+
+		if (IsSpace(cp) && !(quoted && cp == ' '))
+			return EMAIL_INNER_WHITESPACE;
+		i += k;
+	}
+	for (i = (s[0] == '"') ? close + 1 : 0; i < n; i++)
+	{
+		if (s[i] == '@' && nat++ == 0)
+			*at = i;
+	}
+	if (nat == 0)
+		return EMAIL_NO_AT;
+	if (nat > 1)
+		return EMAIL_MULTIPLE_AT;
+	return EMAIL_OK;
+}
+
 /* Strict dotted quad: four 0-255 numbers, no leading zeros, no extras. */
 static int
-ValidIpv4(const unsigned char *s, size_t n)
+ParseIpv4(const unsigned char *s, size_t n, unsigned long *addr)
 {
 	size_t		i = 0;
 	int			part;
 
+	*addr = 0;
 	for (part = 0; part < 4; part++)
 	{
 		size_t		start = i;
-		int			value = 0;
+		unsigned long value = 0;
 
 		if (part > 0)
 		{
@@ -128,29 +337,40 @@ ValidIpv4(const unsigned char *s, size_t n)
 			value = value * 10 + (s[i++] - '0');
 		if (i == start || value > 255 || (s[start] == '0' && i - start > 1))
 			return 0;
+		*addr = (*addr << 8) | value;
 	}
 	return i == n;
 }
 
-/* True for an ASCII hex digit (IPv6 groups). */
+/* Value of an ASCII hex digit, or -1. */
 static int
-IsHex(unsigned char c)
+HexValue(unsigned char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-		(c >= 'A' && c <= 'F');
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
-/* RFC 5321 IPv6 literal body: 8 groups, or fewer with one "::"; v4 tail ok. */
+/*
+ * RFC 5321 IPv6 literal body: 8 groups, or fewer with one "::"; an IPv4
+ * tail counts as two groups.  On success sets the 8 groups of the address.
+ */
 static int
-ValidIpv6(const unsigned char *s, size_t n)
+ParseIpv6(const unsigned char *s, size_t n, unsigned int groups[8])
 {
+	unsigned int vals[8];
 	size_t		i = 0;
-	int			groups = 0;
-	int			compressed = 0;
+	int			count = 0,
+				gap = -1,
+				k;
 
 	if (n >= 2 && s[0] == ':' && s[1] == ':')
 	{
-		compressed = 1;
+		gap = 0;
 		i = 2;
 	}
 	else if (n == 0 || s[0] == ':')
@@ -158,34 +378,38 @@ ValidIpv6(const unsigned char *s, size_t n)
 	while (i < n)
 	{
 		size_t		j = i;
-		size_t		k;
 		int			dotted = 0;
+		unsigned int value = 0;
 
 		while (j < n && s[j] != ':')
 			dotted |= (s[j++] == '.');
 		if (dotted)
 		{
+			unsigned long v4;
+
 			/* an IPv4 tail counts as two groups and must end the literal */
-			if (j != n || !ValidIpv4(s + i, j - i))
+			if (j != n || count > 6 || !ParseIpv4(s + i, j - i, &v4))
 				return 0;
-			groups += 2;
+			vals[count++] = (unsigned int) (v4 >> 16);
+			vals[count++] = (unsigned int) (v4 & 0xFFFF);
 			break;
 		}
-		if (j == i || j - i > 4)
+		if (j == i || j - i > 4 || count >= 8)
 			return 0;
-		for (k = i; k < j; k++)
+		for (; i < j; i++)
 		{
-			if (!IsHex(s[k]))
+			if (HexValue(s[i]) < 0)
 				return 0;
+			value = value * 16 + (unsigned int) HexValue(s[i]);
 		}
-		groups++;
+		vals[count++] = value;
 		if (j == n)
 			break;
 		if (j + 1 < n && s[j + 1] == ':')
 		{
-			if (compressed)
+			if (gap >= 0)
 				return 0;
-			compressed = 1;
+			gap = count;
 			i = j + 2;
 		}
 		else
@@ -195,14 +419,27 @@ ValidIpv6(const unsigned char *s, size_t n)
 				return 0;		/* trailing single colon */
 		}
 	}
-	return compressed ? groups <= 7 : groups == 8;
+	if (gap >= 0 ? count > 7 : count != 8)
+		return 0;
+	/* expand "::" into the missing zero groups */
+	for (k = 0; k < 8; k++)
+		groups[k] = 0;
+	if (gap < 0)
+		gap = count;
+	for (k = 0; k < gap; k++)
+		groups[k] = vals[k];
+	for (k = gap; k < count; k++)
+		groups[8 - count + k] = vals[k];
+	return 1;
 }
 
 /* Address literal "[IPv4]" or "[IPv6:...]"; *is_v6 tells which. */
 static int
-ValidLiteral(const unsigned char *d, size_t n, int *is_v6)
+ValidLiteral(const unsigned char *d, size_t n, int *is_v6,
+			 unsigned int groups[8])
 {
 	static const char tag[] = "ipv6:";
+	unsigned long v4;
 	size_t		k;
 
 	*is_v6 = 0;
@@ -217,10 +454,31 @@ ValidLiteral(const unsigned char *d, size_t n, int *is_v6)
 		if (k == 5)
 		{
 			*is_v6 = 1;
-			return ValidIpv6(d + 5, n - 5);
+			return ParseIpv6(d + 5, n - 5, groups);
 		}
 	}
-	return ValidIpv4(d, n);
+	return ParseIpv4(d, n, &v4);
+}
+
+/* True if s[0..n) is a dot-atom: atext or non-ASCII, dots only inside. */
+static int
+IsDotAtom(const unsigned char *s, size_t n)
+{
+	size_t		i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+	{
+		if (s[i] == '.')
+		{
+			if (i == 0 || i == n - 1 || s[i - 1] == '.')
+				return 0;
+		}
+		else if (s[i] < 0x80 && !IsAtext(s[i]))
+			return 0;
+	}
+	return 1;
 }
 
 /* Check a local part (quoted string or dot-atom) of 1-64 octets. */
@@ -235,7 +493,7 @@ CheckLocal(const unsigned char *s, size_t n)
 		return EMAIL_LOCAL_TOO_LONG;
 	if (s[0] == '"')
 	{
-		/* the caller found the closing quote, so the loop ends on it */
+		/* FindAt found the closing quote, so the loop ends on it */
 		for (i = 1; i < n; i++)
 		{
 			unsigned char c = s[i];
@@ -249,9 +507,9 @@ CheckLocal(const unsigned char *s, size_t n)
 				i++;
 			}
 			else if (c < 0x20 || c == 0x7F)
-				return EMAIL_LOCAL_BAD_CHAR;
+				return EMAIL_LOCAL_BAD_CHAR;	/* not reached: refused earlier */
 		}
-		return EMAIL_LOCAL_BAD_QUOTE;	/* not reached: caller checked */
+		return EMAIL_LOCAL_BAD_QUOTE;	/* not reached: FindAt checked */
 	}
 	for (i = 0; i < n; i++)
 	{
@@ -270,7 +528,8 @@ CheckLocal(const unsigned char *s, size_t n)
 
 /* Check a domain: LDH/UTF-8 labels or an address literal, <= 255 octets. */
 static EmailError
-CheckDomain(const unsigned char *s, size_t n, int *is_v6)
+CheckDomain(const unsigned char *s, size_t n, int *is_v6,
+			unsigned int groups[8])
 {
 	size_t		i;
 	size_t		start = 0;
@@ -283,7 +542,7 @@ CheckDomain(const unsigned char *s, size_t n, int *is_v6)
 	if (n > EMAIL_MAX_DOMAIN)
 		return EMAIL_DOMAIN_TOO_LONG;
 	if (s[0] == '[')
-		return ValidLiteral(s, n, is_v6) ? EMAIL_OK : EMAIL_BAD_LITERAL;
+		return ValidLiteral(s, n, is_v6, groups) ? EMAIL_OK : EMAIL_BAD_LITERAL;
 	for (i = 0; i <= n; i++)
 	{
 		unsigned char c = i < n ? s[i] : '.';
@@ -315,14 +574,163 @@ CheckDomain(const unsigned char *s, size_t n, int *is_v6)
 	return EMAIL_OK;
 }
 
-/* Shrink [*start, *end) past ASCII whitespace on both sides. */
-static void
-Trim(const unsigned char *s, size_t *start, size_t *end)
+/*
+ * Write the canonical local part of checked s[0..n) to out; returns its
+ * length (never more than n).  A quoted string is unquoted, then written
+ * bare if it is a dot-atom, else quoted with only '"' and '\' escaped.
+ */
+static size_t
+WriteLocal(const unsigned char *s, size_t n, char *out)
 {
-	while (*start < *end && IsTrimSpace(s[*start]))
-		(*start)++;
-	while (*end > *start && IsTrimSpace(s[*end - 1]))
-		(*end)--;
+	unsigned char content[EMAIL_MAX_LOCAL];
+	size_t		m = 0,
+				p = 0,
+				i;
+
+	if (s[0] != '"')
+	{
+		memcpy(out, s, n);
+		return n;
+	}
+	for (i = 1; i < n - 1; i++)
+	{
+		if (s[i] == '\\')
+			i++;
+		content[m++] = s[i];
+	}
+	if (IsDotAtom(content, m))
+	{
+		memcpy(out, content, m);
+		return m;
+	}
+	out[p++] = '"';
+	for (i = 0; i < m; i++)
+	{
+		if (content[i] == '"' || content[i] == '\\')
+			out[p++] = '\\';
+		out[p++] = (char) content[i];
+	}
+	out[p++] = '"';
+	return p;
+}
+
+/* Write value as lower-case hex without leading zeros; returns the length. */
+static size_t
+WriteHex(unsigned int value, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t		p = 0;
+	int			shift;
+
+	for (shift = 12; shift > 0 && (value >> shift) == 0; shift -= 4)
+		;
+	for (; shift >= 0; shift -= 4)
+		out[p++] = digits[(value >> shift) & 0xF];
+	return p;
+}
+
+/* Write 0-255 in decimal; returns the length. */
+static size_t
+WriteDecimal(unsigned int value, char *out)
+{
+	size_t		p = 0;
+
+	if (value >= 100)
+		out[p++] = (char) ('0' + value / 100);
+	if (value >= 10)
+		out[p++] = (char) ('0' + value / 10 % 10);
+	out[p++] = (char) ('0' + value % 10);
+	return p;
+}
+
+/*
+ * Write the RFC 5952 text form of an IPv6 address (at most 39 octets):
+ * ::ffff:a.b.c.d for an IPv4-mapped address, else hex groups with the
+ * first longest run of two or more zero groups written "::".
+ */
+static size_t
+WriteIpv6(const unsigned int g[8], char *out)
+{
+	size_t		p = 0;
+	int			best = -1,
+				bestlen = 0,
+				i;
+
+	if (g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 &&
+		g[5] == 0xFFFF)
+	{
+		memcpy(out, "::ffff:", 7);
+		p = 7;
+		for (i = 0; i < 4; i++)
+		{
+			if (i > 0)
+				out[p++] = '.';
+			p += WriteDecimal((g[6 + i / 2] >> (i % 2 ? 0 : 8)) & 0xFF, out + p);
+		}
+		return p;
+	}
+	for (i = 0; i < 8; i++)
+	{
+		int			run = 0;
+
+		while (i + run < 8 && g[i + run] == 0)
+			run++;
+		if (run >= 2 && run > bestlen)
+		{
+			best = i;
+			bestlen = run;
+		}
+	}
+	for (i = 0; i < 8; i++)
+	{
+		if (i == best)
+		{
+			out[p++] = ':';
+			out[p++] = ':';
+			i += bestlen - 1;
+			continue;
+		}
+		if (i > 0 && i != best + bestlen)
+			out[p++] = ':';
+		p += WriteHex(g[i], out + p);
+	}
+	return p;
+}
+
+/*
+ * Write the canonical domain of checked s[0..n) to out; returns its length
+ * (at most n, or 46 for an IPv6 literal).
+ */
+static size_t
+WriteDomain(const unsigned char *s, size_t n, int is_v6,
+			const unsigned int groups[8], char *out)
+{
+	size_t		p,
+				i;
+
+	if (is_v6)
+	{
+		memcpy(out, "[IPv6:", 6);
+		p = 6 + WriteIpv6(groups, out + 6);
+		out[p++] = ']';
+		return p;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = (char) AsciiLower(s[i]);
+	return n;
+}
+
+/* Bounds of the text email_normalize keeps; see email.h. */
+size_t
+email_trim(const char *in, size_t len, size_t *start)
+{
+	size_t		end = len;
+
+	*start = 0;
+	if (in == NULL)
+		return 0;
+	Trim((const unsigned char *) in, start, &end);
+	return end - *start;
 }
 
 /* Validate and normalise an address; see email.h for the contract. */
@@ -330,14 +738,13 @@ EmailError
 email_normalize(const char *in, size_t len, char *out, size_t outcap,
 				size_t *outlen)
 {
-	const unsigned char *s = (const unsigned char *) in;
-	size_t		start = 0,
-				end = len,
+	const unsigned char *s;
+	char		buf[EMAIL_MAX_LOCAL + 1 + EMAIL_MAX_DOMAIN + 1];
+	size_t		start,
 				n,
-				i,
-				scan_from = 0,
 				at = 0,
-				nat = 0;
+				p;
+	unsigned int groups[8];
 	int			is_v6 = 0;
 	EmailError	err;
 
@@ -347,56 +754,35 @@ email_normalize(const char *in, size_t len, char *out, size_t outcap,
 		return EMAIL_BAD_ARGUMENT;
 	if (outcap > 0)
 		out[0] = '\0';
-	Trim(s, &start, &end);
-	s += start;
-	n = end - start;
+	n = email_trim(in, len, &start);
 	if (n == 0)
 		return EMAIL_EMPTY;
+	s = (const unsigned char *) in + start;
 	if (!Utf8Valid(s, n))
 		return EMAIL_BAD_UTF8;
-
-	/* a leading quote opens a quoted local part; find where it closes */
-	if (s[0] == '"')
-	{
-		for (i = 1; i < n && s[i] != '"'; i++)
-		{
-			if (s[i] == '\\')
-				i++;
-		}
-		if (i >= n)
-			return EMAIL_LOCAL_BAD_QUOTE;
-		scan_from = i + 1;
-	}
-	/* outside the quotes: no whitespace, exactly one "@" */
-	for (i = scan_from; i < n; i++)
-	{
-		if (IsTrimSpace(s[i]))
-			return EMAIL_INNER_WHITESPACE;
-		if (s[i] == '@' && nat++ == 0)
-			at = i;
-	}
-	if (nat == 0)
-		return EMAIL_NO_AT;
-	if (nat > 1)
-		return EMAIL_MULTIPLE_AT;
-
+	if ((err = CheckCharacters(s, n)) != EMAIL_OK)
+		return err;
+	if ((err = FindAt(s, n, &at)) != EMAIL_OK)
+		return err;
 	if ((err = CheckLocal(s, at)) != EMAIL_OK)
 		return err;
-	if ((err = CheckDomain(s + at + 1, n - at - 1, &is_v6)) != EMAIL_OK)
+	if ((err = CheckDomain(s + at + 1, n - at - 1, &is_v6, groups)) != EMAIL_OK)
 		return err;
 	if (n > EMAIL_MAX_LENGTH)
 		return EMAIL_TOO_LONG;
-	if (outcap < n + 1)
-		return EMAIL_BUFFER_TOO_SMALL;
 
-	memcpy(out, s, at + 1);
-	for (i = at + 1; i < n; i++)
-		out[i] = (char) AsciiLower(s[i]);
-	if (is_v6)
-		memcpy(out + at + 2, "IPv6", 4);	/* canonical tag after "[" */
-	out[n] = '\0';
+	/* local part <= 64 and domain <= 255 (an IPv6 literal <= 46) fit buf */
+	p = WriteLocal(s, at, buf);
+	buf[p++] = '@';
+	p += WriteDomain(s + at + 1, n - at - 1, is_v6, groups, buf + p);
+	if (p > EMAIL_MAX_LENGTH)
+		return EMAIL_TOO_LONG;	/* not reached: the form never grows past */
+	if (outcap < p + 1)
+		return EMAIL_BUFFER_TOO_SMALL;
+	memcpy(out, buf, p);
+	out[p] = '\0';
 	if (outlen != NULL)
-		*outlen = n;
+		*outlen = p;
 	return EMAIL_OK;
 }
 
@@ -411,7 +797,10 @@ email_key(const char *in, size_t len, char *out, size_t outcap)
 
 	if (in == NULL)
 		end = 0;
-	Trim(s, &start, &end);
+	while (start < end && IsAsciiSpace(s[start]))
+		start++;
+	while (end > start && IsAsciiSpace(s[end - 1]))
+		end--;
 	if (out != NULL && outcap > 0)
 	{
 		size_t		ncopy = end - start;
@@ -439,6 +828,12 @@ email_strerror(EmailError error)
 			return "the e-mail address is longer than 254 octets";
 		case EMAIL_BAD_UTF8:
 			return "the e-mail address is not valid UTF-8";
+		case EMAIL_CONTROL_CHAR:
+			return "the e-mail address contains a control character";
+		case EMAIL_INVISIBLE_CHAR:
+			return "the e-mail address contains an invisible or formatting character (such as a zero-width space)";
+		case EMAIL_NONCHARACTER:
+			return "the e-mail address contains a Unicode noncharacter";
 		case EMAIL_INNER_WHITESPACE:
 			return "the e-mail address contains whitespace";
 		case EMAIL_NO_AT:

@@ -7,7 +7,8 @@
  * One pass, linear in the list: the JSON is read as text columns by one
  * statement, each row is checked in a per-row memory context that is reset
  * after the row (only the validated values are copied out, once), e-mail
- * addresses go through the pure C normalizer (email.c), and a hash table of
+ * addresses get their canonical form (EnrollCanonicalEmail: Unicode NFC, then
+ * the pure C normalizer of email.c), and a hash table of
  * uniqueness keys finds a person listed twice.  CHECK_FOR_INTERRUPTS in the
  * loop, so a long list obeys statement_timeout.
  *-------------------------------------------------------------------------
@@ -117,7 +118,7 @@ ReadOne(uint64 i, HTAB *seen, MemoryContext keep_cxt, Participant *p)
 		BadParticipant(index, email, psprintf("\"firstname\" and \"lastname\" have at most %d characters",
 											  ENROLL_NAME_MAX));
 
-	err = email_normalize(email, strlen(email), norm, sizeof(norm), &normlen);
+	err = EnrollCanonicalEmail(email, strlen(email), norm, sizeof(norm), &normlen);
 	if (err != EMAIL_OK)
 		BadParticipant(index, email, psprintf("invalid e-mail address: %s", email_strerror(err)));
 	email_key(norm, normlen, key, sizeof(key));

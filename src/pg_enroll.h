@@ -16,6 +16,7 @@
 
 #include "executor/spi.h"
 
+#include "email.h"
 #include "errcodes.h"
 
 /* the whitespace set of enroll.is_blank: space, tab, CR, LF, FF, VT */
@@ -143,6 +144,8 @@ extern Datum EnrollTextArray(char *const *values, int n);
 
 /* in email_glue.c */
 extern char *EnrollQuotable(const char *value);
+extern EmailError EnrollCanonicalEmail(const char *in, size_t len, char *out,
+									   size_t outcap, size_t *outlen);
 
 /* in jsonb_build.c */
 extern void EnrollJsonKey(JsonbParseState **state, const char *key);

@@ -51,7 +51,12 @@ COMMENT ON FUNCTION enroll.email_key(text) IS
 CREATE FUNCTION enroll.normalize_email(email text) RETURNS text
     AS 'MODULE_PATHNAME', 'normalize_email' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION enroll.normalize_email(text) IS
-  'The stored form of an e-mail address (trimmed, domain lower-cased) after RFC 5321/5322 validation by the pure C normalizer; 22023 naming the problem otherwise. The one validation every stored address goes through (S1.5).';
+  'The canonical form of an e-mail address after RFC 5321/5322 validation (S1.5): Unicode NFC, trimmed of ASCII and Unicode whitespace, quotes and backslashes that are not needed removed, domain ASCII lower-cased, IPv6 literals in RFC 5952 form; control, invisible and noncharacter code points refused. 22023 naming the problem otherwise. The one validation every stored address goes through; every spelling of one mailbox gives the same form.';
+
+CREATE FUNCTION enroll.email_canonical_key(email text) RETURNS text
+    AS 'MODULE_PATHNAME', 'email_canonical_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION enroll.email_canonical_key(text) IS
+  'Uniqueness key of the canonical form of an e-mail address (S1.5): enroll.email_key of what enroll.normalize_email returns (Unicode NFC, quotes that are not needed removed, RFC 5952 IPv6 literals), so every spelling of one mailbox gets one key; NULL, never an error, for an invalid address. check_invariants() groups stored accounts by it to find twins of one mailbox.';
 
 -- Messages quote user-supplied text through this, so that an error never
 -- echoes a value of unbounded length (the C side's EnrollQuotable).

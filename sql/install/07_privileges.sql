@@ -7,7 +7,7 @@ GRANT SELECT ON ALL TABLES IN SCHEMA enroll TO enroll_admin, enroll_app, enroll_
 
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA enroll FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION enroll.clock_now(), enroll.email_key(text), enroll.normalize_email(text),
-    enroll.trim_blank(text), enroll.is_blank(text) TO PUBLIC;
+    enroll.trim_blank(text), enroll.is_blank(text), enroll.email_canonical_key(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION enroll.current_account(), enroll.acting_as_admin()
     TO enroll_admin, enroll_app, enroll_reader;
 GRANT EXECUTE ON FUNCTION enroll.act_as(bigint) TO enroll_admin, enroll_app;
