@@ -6,26 +6,46 @@
 #   pe_make_workdir         a private temp dir, removed on exit (pe_cleanup)
 #   pe_copy_tree SRC DST    the working tree (committed + uncommitted, no
 #                           build output) copied for a clean build
-#   pe_build_install DIR    make && make install (as root)
-#   pe_lock_install         serialise install + tests between runs on one box
+#   pe_private_pg DIR       a private copy of the PostgreSQL installation in
+#                           DIR (owned by the runner); PE_PG_CONFIG and
+#                           PE_PG_BINDIR point into it from then on
+#   pe_build_install DIR [VAR=VALUE...]
+#                           make && make install into the private copy (as
+#                           the runner)
 #   pe_cluster_start        a throwaway cluster in the work dir: own port,
 #                           unix socket in the work dir, no TCP
-#   pe_san_build DIR        make with ASan/UBSan (PE_SAN_FLAGS)
-#   pe_san_install DIR NORMAL  install that build (root) until pe_san_restore
-#                           (or exit) reinstalls the normal build in NORMAL
+#   pe_san_build DIR        pe_build_install with ASan/UBSan (PE_SAN_FLAGS)
 #   pe_san_cluster_start    a throwaway cluster whose postmaster preloads
 #                           the sanitizer runtime (reports in PE_SAN_LOGS)
 #   pe_as_runner CMD...     run CMD as the unprivileged user that owns the
 #                           work dir and the cluster (postgres when root)
 #   pe_cleanup              stop the cluster, remove the work dir
 #
+# Nothing is ever written to the system's PostgreSQL directories: the
+# extension is installed into private copies of the installation under the
+# work dir (pe_private_pg), whose servers load it from there.  So runs on
+# one machine share no installed files, and a cluster of the machine's own
+# PostgreSQL never sees a build under test.
+#
 # Settings (environment): PE_KEEP=1 keeps the work dir (and stops the
 # cluster) for inspection.
 
 # shellcheck disable=SC2034  # variables used by the scripts that source this
 PE_PG_MAJOR=15
-PE_PG_BINDIR=/usr/lib/postgresql/$PE_PG_MAJOR/bin
-PE_PG_CONFIG=$PE_PG_BINDIR/pg_config
+# the system installation (Debian packages): only read, and copied
+PE_SYS_PG_BINDIR=/usr/lib/postgresql/$PE_PG_MAJOR/bin
+PE_SYS_PG_CONFIG=$PE_SYS_PG_BINDIR/pg_config
+# what pe_private_pg DIR copies: /X to DIR/X for each X
+PE_SYS_PG_DIRS=(
+	"usr/lib/postgresql/$PE_PG_MAJOR"
+	"usr/share/postgresql/$PE_PG_MAJOR"
+	usr/include/postgresql
+)
+# the private copy in use (pe_private_pg): every build, install, cluster
+# and test goes through these
+PE_PG_PREFIX=""
+PE_PG_BINDIR=""
+PE_PG_CONFIG=""
 PE_PACKAGES=(
 	"postgresql-$PE_PG_MAJOR"
 	"postgresql-server-dev-$PE_PG_MAJOR"
@@ -42,6 +62,7 @@ PE_WORK=""          # set by pe_make_workdir
 PE_CLUSTER_UP=0
 PE_CLUSTER_DATA=""  # data dir of the running cluster, set by pe_cluster_start
 PE_CLUSTER_LOG=""   # its server log, set by pe_cluster_start
+PE_CLUSTER_BINDIR="" # the bindir of the installation it runs from
 PE_RUN_USER=""      # set by pe_make_workdir
 
 pe_log() { printf '==> %s\n' "$*"; }
@@ -96,7 +117,7 @@ pe_ensure_packages() {
 		pe_log "stopping the Debian cluster $PE_PG_MAJOR/main created by the package (not used)"
 		pg_ctlcluster "$PE_PG_MAJOR" main stop >/dev/null 2>&1 || true
 	fi
-	[ -x "$PE_PG_CONFIG" ] || pe_die "$PE_PG_CONFIG missing after installation"
+	[ -x "$PE_SYS_PG_CONFIG" ] || pe_die "$PE_SYS_PG_CONFIG missing after installation"
 }
 
 # Private work dir, owned by the user that will run the cluster: postgres
@@ -113,17 +134,16 @@ pe_make_workdir() {
 	chmod 0755 "$PE_WORK"
 }
 
-# Run a command as PE_RUN_USER with a clean, predictable environment (and
-# without the install lock's descriptor: a server must not inherit it).
+# Run a command as PE_RUN_USER with a clean, predictable environment.
 # The suites run in a UTF-8 locale whatever the caller's environment (CI may
 # have no LANG at all): clusters that the TAP tests create with a plain
 # initdb then get UTF8, which the e-mail normalizer and session setup need.
 pe_as_runner() {
 	if pe_is_root; then
 		runuser -u "$PE_RUN_USER" -- env HOME="$PE_WORK" USER="$PE_RUN_USER" LOGNAME="$PE_RUN_USER" \
-			LANG=C.UTF-8 LC_ALL=C.UTF-8 "$@" 9>&-
+			LANG=C.UTF-8 LC_ALL=C.UTF-8 "$@"
 	else
-		LANG=C.UTF-8 LC_ALL=C.UTF-8 "$@" 9>&-
+		LANG=C.UTF-8 LC_ALL=C.UTF-8 "$@"
 	fi
 }
 
@@ -139,51 +159,81 @@ pe_copy_tree() {
 			| tar --null -T - -cf -) | tar -C "$dst" -xf -
 	else
 		(cd "$src" && tar --exclude=./.git -cf - .) | tar -C "$dst" -xf -
-		make -C "$dst" clean PG_CONFIG="$PE_PG_CONFIG" >/dev/null 2>&1 || true
+		make -C "$dst" clean PG_CONFIG="$PE_SYS_PG_CONFIG" >/dev/null 2>&1 || true
 	fi
 	if pe_is_root; then chown -R "$PE_RUN_USER": "$dst"; fi
 }
 
-# Build and install the extension from DIR (as root: installs into the
-# server's directories).
-pe_build_install() {
-	local dir=$1 jobs
-	jobs=$(nproc 2>/dev/null || echo 2)
-	pe_log "build: make -C $dir (PG_CONFIG=$PE_PG_CONFIG)"
-	make -C "$dir" -j"$jobs" PG_CONFIG="$PE_PG_CONFIG" || return 1
-	if ! pe_is_root && [ ! -w "$("$PE_PG_CONFIG" --pkglibdir)" ]; then
-		pe_warn "not root and $("$PE_PG_CONFIG" --pkglibdir) is not writable: make install needs root"
-		return 1
-	fi
-	pe_log "install: make -C $dir install"
-	make -C "$dir" install PG_CONFIG="$PE_PG_CONFIG" || return 1
-	if pe_is_root; then chown -R "$PE_RUN_USER": "$dir"; fi
+# pe_private_pg DIR: a private copy of the PostgreSQL installation in DIR
+# (PE_SYS_PG_DIRS: the server, its libraries and PGXS, the share dir with
+# the extensions pgTAP and plpgsql, the headers), made as PE_RUN_USER so that
+# it belongs to it: "make install" into it needs no root.  Debian's
+# PostgreSQL is relocatable: the copy's pg_config reports its own
+# directories, and its postgres loads extensions from its own lib/ and
+# share/extension.  pg_enroll files that an earlier "make install" left in
+# the system directories are not copied (a stale one must not make a test
+# pass).  From then on PE_PG_CONFIG and PE_PG_BINDIR point into the copy.
+# Make it after pe_ensure_packages (pgTAP comes with the copy).  Run it in
+# the current shell (not in a pipeline): it sets those variables.  Returns
+# non-zero (variables unchanged) when the copy cannot be made.
+pe_private_pg() {
+	local dir=$1 d lib ext got
+	[ -n "$PE_WORK" ] || { pe_warn "pe_private_pg: no work dir (pe_make_workdir first)"; return 1; }
+	case $dir in
+		"$PE_WORK"/*) ;;
+		*) pe_warn "pe_private_pg: $dir is not in $PE_WORK"; return 1 ;;
+	esac
+	[ ! -e "$dir" ] || { pe_warn "pe_private_pg: $dir exists"; return 1; }
+	pe_log "private PostgreSQL: copying the installation to $dir"
+	for d in "${PE_SYS_PG_DIRS[@]}"; do
+		[ -d "/$d" ] || { pe_warn "/$d missing"; return 1; }
+		pe_as_runner mkdir -p "$(dirname "$dir/$d")" || return 1
+		pe_as_runner cp -a "/$d" "$dir/$d" || { pe_warn "copying /$d to $dir/$d failed"; return 1; }
+	done
+	lib=$dir/usr/lib/postgresql/$PE_PG_MAJOR/lib
+	ext=$dir/usr/share/postgresql/$PE_PG_MAJOR/extension
+	pe_as_runner rm -rf "$lib"/pg_enroll.so "$lib"/bitcode/pg_enroll "$lib"/bitcode/pg_enroll.index.bc \
+		"$ext"/pg_enroll.control "$ext"/pg_enroll--*.sql || return 1
+	# the copy must describe itself, or PGXS would install into the system
+	for d in --bindir --pkglibdir --sharedir --includedir-server --pgxs; do
+		got=$("$dir/usr/lib/postgresql/$PE_PG_MAJOR/bin/pg_config" "$d") || return 1
+		case $got in
+			"$dir"/*) ;;
+			*) pe_warn "pg_config $d of the copy is $got, not under $dir: the installation is not relocatable"
+				return 1 ;;
+		esac
+	done
+	PE_PG_PREFIX=$dir
+	PE_PG_BINDIR=$dir/usr/lib/postgresql/$PE_PG_MAJOR/bin
+	PE_PG_CONFIG=$PE_PG_BINDIR/pg_config
 }
 
-# The extension is installed into the server's shared directories, so two
-# runs on one machine (engineers sharing a box) would overwrite each other's
-# pg_enroll.so and scripts between install and test.  pe_lock_install holds
-# a lock from "make install" until the tests that use the installed files
-# are done (pe_unlock_install, or exit).
-PE_LOCK_FILE=${PE_LOCK_FILE:-/tmp/pg_enroll-install.lock}
-pe_lock_install() {
-	command -v flock >/dev/null || return 0
-	if ! { exec 9>>"$PE_LOCK_FILE"; } 2>/dev/null; then
-		pe_warn "cannot open $PE_LOCK_FILE: running without the install lock"
-		return 0
-	fi
-	if pe_is_root; then chmod 0666 "$PE_LOCK_FILE" 2>/dev/null || true; fi
-	if ! flock -n 9; then
-		pe_log "another pg_enroll test run holds $PE_LOCK_FILE: waiting (up to 30 min)"
-		flock -w 1800 9 || pe_die "timed out waiting for $PE_LOCK_FILE"
+# pe_need_private: die unless pe_private_pg has run (PE_PG_CONFIG empty
+# would make PGXS fall back to the pg_config on PATH: the system's).
+pe_need_private() {
+	if [ -z "$PE_PG_PREFIX" ] || [ ! -x "$PE_PG_CONFIG" ]; then
+		pe_die "no private PostgreSQL installation (pe_private_pg first)"
 	fi
 }
-pe_unlock_install() {
-	{ exec 9>&-; } 2>/dev/null || true
+
+# pe_build_install DIR [VAR=VALUE...]: build the extension in DIR and install
+# it into the private copy (PE_PG_CONFIG), as PE_RUN_USER; VAR=VALUE are
+# passed to both makes (e.g. COPT=...).
+pe_build_install() {
+	local dir=$1 jobs
+	shift
+	pe_need_private
+	jobs=$(nproc 2>/dev/null || echo 2)
+	pe_log "build: make -C $dir${*:+ $*} (PG_CONFIG=$PE_PG_CONFIG)"
+	pe_as_runner make -C "$dir" -j"$jobs" PG_CONFIG="$PE_PG_CONFIG" "$@" || return 1
+	pe_log "install: make -C $dir install (into $PE_PG_PREFIX)"
+	pe_as_runner make -C "$dir" install PG_CONFIG="$PE_PG_CONFIG" "$@" || return 1
 }
 
 # A TCP port nobody listens on (the cluster listens on its unix socket only,
-# but the port also names the socket and shows in logs, so keep it unique).
+# but the port also names the socket and shows in logs, so keep it unique;
+# the socket dir is the run's own, so two runs that drew the same number
+# would still not meet).
 pe_free_port() {
 	local port tries=0
 	port=$((20000 + RANDOM % 20000))
@@ -195,24 +245,30 @@ pe_free_port() {
 	printf '%s\n' "$port"
 }
 
-# initdb + start a throwaway cluster in $PE_WORK; exports PGHOST, PGPORT,
-# PGUSER, PGDATABASE for the commands that follow.
+# initdb + start a throwaway cluster in $PE_WORK, with the binaries (and so
+# the extensions) of the private installation in use (pe_private_pg), on a
+# port of its own (pe_free_port); exports PGHOST, PGPORT, PGUSER,
+# PGDATABASE for the commands that follow.
 #   pe_cluster_start [NAME [VAR=VALUE...]]
-# NAME: data dir $PE_WORK/NAME, log $PE_WORK/NAME-server.log (default: data
-# dir $PE_WORK/data, log $PE_WORK/server.log); VAR=VALUE: environment of the
-# postmaster only (and so of every backend).
+# NAME: data dir $PE_WORK/NAME, logs $PE_WORK/NAME-server.log and
+# NAME-initdb.log (default: data dir $PE_WORK/data, logs server.log and
+# initdb.log); VAR=VALUE: environment of the postmaster only (and so of
+# every backend).
 pe_cluster_start() {
-	local name=${1:-data} sock=$PE_WORK/sock port data log
+	local name=${1:-data} sock=$PE_WORK/sock port data log initlog
 	[ "$#" -eq 0 ] || shift
 	data=$PE_WORK/$name
 	log=$PE_WORK/server.log
 	[ "$name" = data ] || log=$PE_WORK/$name-server.log
+	pe_need_private
+	initlog=$PE_WORK/initdb.log
+	[ "$name" = data ] || initlog=$PE_WORK/$name-initdb.log
 	port=$(pe_free_port)
 	pe_as_runner mkdir -p "$sock"
-	pe_log "cluster: initdb $data (port $port, socket $sock)"
+	pe_log "cluster: initdb $data (port $port, socket $sock, server $PE_PG_BINDIR)"
 	pe_as_runner "$PE_PG_BINDIR/initdb" -D "$data" -U "$PE_RUN_USER" -A trust \
-		--encoding=UTF8 --locale=C.UTF-8 --no-sync >"$PE_WORK/initdb.log" 2>&1 \
-		|| { cat "$PE_WORK/initdb.log"; pe_die "initdb failed"; }
+		--encoding=UTF8 --locale=C.UTF-8 --no-sync >"$initlog" 2>&1 \
+		|| { cat "$initlog"; pe_die "initdb failed"; }
 	pe_as_runner tee -a "$data/postgresql.conf" >/dev/null <<-EOF
 
 		# pg_enroll test cluster (scripts/lib.sh)
@@ -232,14 +288,15 @@ pe_cluster_start() {
 	PE_CLUSTER_UP=1
 	PE_CLUSTER_DATA=$data
 	PE_CLUSTER_LOG=$log
+	PE_CLUSTER_BINDIR=$PE_PG_BINDIR
 	export PGHOST=$sock PGPORT=$port PGUSER=$PE_RUN_USER PGDATABASE=postgres
 	unset PGSERVICE PGPASSWORD PGOPTIONS PGSSLMODE PGHOSTADDR
 }
 
 pe_cluster_stop() {
 	if [ "$PE_CLUSTER_UP" -eq 1 ]; then
-		pe_as_runner "$PE_PG_BINDIR/pg_ctl" -D "$PE_CLUSTER_DATA" -m fast -w -t 60 stop >/dev/null 2>&1 \
-			|| pe_as_runner "$PE_PG_BINDIR/pg_ctl" -D "$PE_CLUSTER_DATA" -m immediate stop >/dev/null 2>&1 \
+		pe_as_runner "$PE_CLUSTER_BINDIR/pg_ctl" -D "$PE_CLUSTER_DATA" -m fast -w -t 60 stop >/dev/null 2>&1 \
+			|| pe_as_runner "$PE_CLUSTER_BINDIR/pg_ctl" -D "$PE_CLUSTER_DATA" -m immediate stop >/dev/null 2>&1 \
 			|| true
 		PE_CLUSTER_UP=0
 	fi
@@ -250,41 +307,13 @@ pe_cluster_stop() {
 # with these; the postgres binary is not instrumented, so the postmaster
 # preloads libasan (libubsan comes in as a dependency of pg_enroll.so).
 PE_SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"
-PE_SAN_RESTORE=""   # normal build dir to reinstall while a sanitized build is installed
 PE_SAN_LOGS=""      # dir of the sanitizer reports, set by pe_san_cluster_start
 
-# pe_san_build DIR: build DIR (a clean copy of the tree) with PE_SAN_FLAGS.
+# pe_san_build DIR: build DIR (a clean copy of the tree) with PE_SAN_FLAGS
+# and install it into the private copy in use, which must be a second one
+# (pe_private_pg), not the one holding the normal build.
 pe_san_build() {
-	local dir=$1 jobs
-	jobs=$(nproc 2>/dev/null || echo 2)
-	pe_log "sanitize build: make -C $dir COPT='$PE_SAN_FLAGS'"
-	make -C "$dir" -j"$jobs" PG_CONFIG="$PE_PG_CONFIG" COPT="$PE_SAN_FLAGS" || return 1
-	if pe_is_root; then chown -R "$PE_RUN_USER": "$dir"; fi
-}
-
-# pe_san_install DIR NORMAL: install the sanitized build of DIR (root, under
-# the install lock); the normal build in NORMAL (already built) goes back
-# in with pe_san_restore, or on exit.  Run it in the current shell (not in
-# a pipeline): it sets PE_SAN_RESTORE.
-pe_san_install() {
-	local dir=$1
-	if ! pe_is_root && [ ! -w "$("$PE_PG_CONFIG" --pkglibdir)" ]; then
-		pe_warn "not root and $("$PE_PG_CONFIG" --pkglibdir) is not writable: make install needs root"
-		return 1
-	fi
-	pe_log "sanitize install: make -C $dir install (until the normal build is reinstalled)"
-	PE_SAN_RESTORE=$2
-	make -C "$dir" install PG_CONFIG="$PE_PG_CONFIG" COPT="$PE_SAN_FLAGS" || return 1
-	if pe_is_root; then chown -R "$PE_RUN_USER": "$dir"; fi
-}
-
-# pe_san_restore: reinstall the normal build over the sanitized one.
-pe_san_restore() {
-	[ -n "$PE_SAN_RESTORE" ] || return 0
-	pe_log "reinstalling the normal build: make -C $PE_SAN_RESTORE install"
-	make -C "$PE_SAN_RESTORE" install PG_CONFIG="$PE_PG_CONFIG" >/dev/null || return 1
-	if pe_is_root; then chown -R "$PE_RUN_USER": "$PE_SAN_RESTORE"; fi
-	PE_SAN_RESTORE=""
+	pe_build_install "$1" COPT="$PE_SAN_FLAGS"
 }
 
 # pe_san_cluster_start: pe_cluster_start san-data, the postmaster running with
@@ -342,8 +371,8 @@ pe_san_cluster_start() {
 		}
 	EOF
 	pe_as_runner gcc -shared -fPIC -Wall -Wno-unused-parameter -o "$shim/san-shim.so" "$shim/san-shim.c" || return 1
-	# a hang here would hold the install lock with the sanitized build
-	# installed: check that postgres starts under the preload at all
+	# a hang here would leave pg_ctl waiting for its timeout: check that
+	# postgres starts under the preload at all
 	if ! pe_as_runner timeout 60 env LD_PRELOAD="$asan $shim/san-shim.so" ASAN_OPTIONS=detect_leaks=0 \
 		"$PE_PG_BINDIR/postgres" -V; then
 		pe_warn "postgres -V with LD_PRELOAD=$asan failed or hung"
@@ -355,13 +384,12 @@ pe_san_cluster_start() {
 		UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 }
 
-# EXIT trap of both scripts: never leave a server or a temp dir behind (nor
-# a sanitized build installed).
+# EXIT trap of both scripts: never leave a server or a temp dir behind (the
+# private installations are in the temp dir).
 pe_cleanup() {
 	local rc=$?
 	set +e
 	pe_cluster_stop
-	pe_san_restore
 	if [ -n "$PE_WORK" ] && [ -d "$PE_WORK" ]; then
 		if [ "${PE_KEEP:-0}" = 1 ]; then
 			printf 'kept %s (PE_KEEP=1)\n' "$PE_WORK" >&2
