@@ -58,3 +58,4 @@ $(OBJS): src/pg_enroll.h src/errcodes.h
 
 sql/pg_enroll--$(EXTVERSION).sql: $(INSTALL_SOURCES)
 	cat $^ > $@
+include mk/dist.mk

@@ -230,6 +230,29 @@ pe_build_install() {
 	pe_as_runner make -C "$dir" install PG_CONFIG="$PE_PG_CONFIG" "$@" || return 1
 }
 
+# pe_released_pg DIR: a third private installation with the library and SQL
+# scripts of the last released version (the commit named in
+# sql/released.library), built from the repository's history; prints the
+# install path (DIR/usr/lib/postgresql/MAJOR) for test/t/004_upgrade.pl's
+# PE_RELEASED_PG.  Needs the git history (a clone, as CI has): without it,
+# returns 1 and the upgrade test loads no data through the released library.
+# Leaves the current private installation (PE_PG_*) as it was.
+pe_released_pg() {
+	local dir=$1 commit src save_prefix=$PE_PG_PREFIX save_bindir=$PE_PG_BINDIR save_config=$PE_PG_CONFIG rc=0
+	commit=$(awk '!/^#/ && NF == 2 { c = $2 } END { print c }' "$PE_ROOT/sql/released.library" 2>/dev/null)
+	[ -n "$commit" ] || { pe_warn "sql/released.library names no commit"; return 1; }
+	git -c safe.directory='*' -C "$PE_ROOT" cat-file -e "$commit^{commit}" 2>/dev/null \
+		|| { pe_warn "commit $commit is not in this checkout's history"; return 1; }
+	src=$PE_WORK/src-released
+	pe_as_runner mkdir -p "$src"
+	git -c safe.directory='*' -C "$PE_ROOT" archive "$commit" | pe_as_runner tar -x -C "$src" || return 1
+	pe_private_pg "$dir" >&2 || return 1
+	pe_build_install "$src" >&2 || rc=1
+	[ "$rc" -eq 0 ] && printf '%s\n' "$dir/usr/lib/postgresql/$PE_PG_MAJOR"
+	PE_PG_PREFIX=$save_prefix PE_PG_BINDIR=$save_bindir PE_PG_CONFIG=$save_config
+	return "$rc"
+}
+
 # A TCP port nobody listens on (the cluster listens on its unix socket only,
 # but the port also names the socket and shows in logs, so keep it unique;
 # the socket dir is the run's own, so two runs that drew the same number
