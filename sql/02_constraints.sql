@@ -139,8 +139,42 @@ INSERT INTO enroll.role_assignment (role_id, account_id, context_level, context_
 
 -- purchase orders: unique reference, positive seats
 INSERT INTO enroll.purchase_order (order_ref, operator_id, offer_id, seats, request) VALUES ('PO-1', 1, 1, 4, '{}');
+INSERT INTO enroll.purchase_order (order_ref, operator_id, offer_id, seats, request) VALUES ('PO-1', 1, 1, 2, '{}');
+-- order references are per operator (1.2): another operator's PO-1 is another order
 INSERT INTO enroll.purchase_order (order_ref, operator_id, offer_id, seats, request) VALUES ('PO-1', 2, 1, 4, '{}');
+-- and its group is its own: one group per order (course_group_order_key)
+INSERT INTO enroll.course_group (course_id, idnumber, name, order_id)
+    SELECT 1, 'PO-1', 'Order PO-1 of operator 2', id FROM enroll.purchase_order WHERE order_ref = 'PO-1' AND operator_id = 2;
+INSERT INTO enroll.course_group (course_id, idnumber, name, order_id)
+    SELECT 1, 'PO-1', 'Again', id FROM enroll.purchase_order WHERE order_ref = 'PO-1' AND operator_id = 2;
+-- a seat count of an order is at most 100000
+INSERT INTO enroll.purchase_order (order_ref, operator_id, offer_id, seats, request) VALUES ('PO-3', 1, 1, 100001, '{}');
 INSERT INTO enroll.purchase_order (order_ref, operator_id, offer_id, seats, request) VALUES ('PO-2', 1, 1, 0, '{}');
+-- a cancelled order says when (purchase_order_cancelled), and only a cancelled one
+INSERT INTO enroll.purchase_order (order_ref, operator_id, offer_id, seats, request, status) VALUES ('PO-4', 1, 1, 1, '{}', 'cancelled');
+INSERT INTO enroll.purchase_order (order_ref, operator_id, offer_id, seats, request, cancelled_at) VALUES ('PO-5', 1, 1, 1, '{}', '2026-01-10');
+
+-- a profile level is always backed by complete data (1.2): a DBA cannot make
+-- an account billing without its names and postal address, nor wipe the
+-- data of one that is
+UPDATE enroll.account SET profile_level = 'billing' WHERE id = 1;
+UPDATE enroll.account SET profile_level = 'billing', firstname = 'Alice', lastname = 'Martin',
+       profile = '{"address": {"street": "1 rue A", "postal_code": "75001", "city": "Paris", "country": "FR"}}'
+ WHERE id = 1;
+UPDATE enroll.account SET profile = '{}' WHERE id = 1;
+UPDATE enroll.account SET profile_level = 'default', profile = '{}', firstname = '', lastname = '' WHERE id = 1;
+-- the same for an organization's own invoice data
+UPDATE enroll.organization SET profile_level = 'billing' WHERE id = 1;
+UPDATE enroll.organization SET profile_level = 'billing',
+       profile = '{"legal_name": "Lycée Condorcet", "address": {"street": "8 rue du Havre", "postal_code": "75009", "city": "Paris", "country": "FR"}, "vat_number": "not a vat number"}'
+ WHERE id = 1;
+-- a group member's seat is learner or tutor; a removal reason needs a removal
+INSERT INTO enroll.course_group (id, course_id, idnumber, name) VALUES (7, 1, 'PO-7', 'Order PO-7');
+INSERT INTO enroll.group_member (group_id, account_id, seat) VALUES (7, 1, 'teacher');
+INSERT INTO enroll.group_member (group_id, account_id, removed_reason) VALUES (7, 1, 'ill');
+-- an enrollment is backed by a license of its course, or reached through one
+-- of another course (support course, S1.7), not both
+INSERT INTO enroll.enrollment (course_id, account_id, role_id, license_id, via_license) VALUES (1, 1, 1, 1, 1);
 
 -- profile must be a JSON object
 UPDATE enroll.account SET profile = '[1,2]' WHERE id = 1;

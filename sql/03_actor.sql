@@ -37,9 +37,22 @@ SELECT enroll.current_account() = :bob AS acting_as_bob;
 ROLLBACK;
 SELECT enroll.current_account() IS NULL AS anonymous_after_rollback;
 
--- a single statement is its own transaction
+-- a single statement is its own transaction: act_as alone in autocommit
+-- would end with its statement, unused, and the next statement would run
+-- anonymous; it is refused, with what to do (25P01)
+\set VERBOSITY verbose
 SELECT enroll.act_as(:alice);
+\set VERBOSITY default
 SELECT enroll.current_account() IS NULL AS anonymous_after_autocommit;
+-- used in the same statement, or in one multi-statement string (one
+-- implicit transaction), it works
+SELECT enroll.act_as(:alice), enroll.current_account() = :alice AS acting_in_the_same_statement;
+SELECT enroll.act_as(:alice) \; SELECT enroll.current_account() = :alice AS acting_in_one_string;
+SELECT enroll.current_account() IS NULL AS anonymous_afterwards;
+-- inside a transaction block, even unused, it is not an error
+BEGIN;
+SELECT enroll.act_as(:alice);
+COMMIT;
 
 -- subtransactions: an abort restores the actor from before it, a release keeps the change
 BEGIN;
@@ -111,11 +124,13 @@ BEGIN;
 SELECT enroll.act_as(:alice);
 SELECT enroll.current_account() = :alice AS act_as_wins;
 SELECT id AS carol FROM enroll.register_account('carol@example.org') \gset
--- the event names the acting account and the session role, not the function owner
-SELECT account_id = :alice AS event_by_alice, db_role
-  FROM enroll.event WHERE row_id = :carol AND what = 'account.register';
+-- the event is about carol: alice, who caused it, does not read it (1.2)
+SELECT count(*) AS alice_reads_it FROM enroll.event WHERE row_id = :carol AND what = 'account.register';
 COMMIT;
 RESET ROLE;
+-- the event names the acting account and the session role, not the function owner
+SELECT account_id = :alice AS event_by_alice, db_role, subject_account = :carol AS about_carol
+  FROM enroll.event WHERE row_id = :carol AND what = 'account.register';
 SELECT login_role FROM enroll.set_login_role(:bob, NULL);
 
 -- the rule clock: transaction_timestamp() unless enroll.clock is set

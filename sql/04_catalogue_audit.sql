@@ -86,7 +86,8 @@ BEGIN;
 SELECT enroll.act_as(:erin);
 SELECT email FROM enroll.account;
 SELECT organization_id = :lycee AS own_membership, is_admin FROM enroll.membership;
-SELECT DISTINCT account_id = :erin AS only_own_events FROM enroll.event;
+-- (1.2: the events about her; Frank's promotion, which she caused, is Frank's)
+SELECT DISTINCT subject_account = :erin AS only_events_about_her FROM enroll.event;
 COMMIT;
 BEGIN;
 SELECT enroll.act_as(:admin);

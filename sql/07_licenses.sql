@@ -160,7 +160,7 @@ SELECT pg_temp.counts() AS before \gset
 SELECT pg_temp.error_of('SELECT enroll.allocate_seat(NULL, 1)');
 SELECT pg_temp.error_of(format('SELECT enroll.allocate_seat(%s, NULL)', :class_license));
 SELECT pg_temp.error_of('SELECT enroll.allocate_seat(-1, 1)');
--- a person license has no seats
+-- a person license has no seats; to an organization admin it is somebody else's (42501)
 SELECT pg_temp.error_of(format('SELECT enroll.allocate_seat(%s, %s)', :ana_paid, :mona));
 SELECT pg_temp.error_of(format('SELECT enroll.allocate_seat(%s, -7)', :class_license));
 -- seats go to current members of the organization only
@@ -226,10 +226,15 @@ SELECT pg_temp.counts() = :'before' AS nothing_changed;
 COMMIT;
 -- superseded and revoked at the same instant (one transaction): the status
 -- is that of the latest license, revoked, whatever the physical row order
+-- (Rae accepts twice herself -- her own choice supersedes, S2.23 -- and an
+-- admin revokes the second acceptance in the same transaction)
 BEGIN;
+SELECT enroll.act_as(:rae);
+SELECT id AS rae_first FROM enroll.accept_offer(:free) \gset
+SELECT id AS rae_second, outcome FROM enroll.accept_offer(:free) \gset
+SELECT :'outcome' AS second_outcome;
 SELECT enroll.act_as(:admin);
-SELECT id AS rae_first FROM enroll.accept_offer(:free, for_account => :rae) \gset
-SELECT end_reason FROM enroll.revoke_license((enroll.accept_offer(:free, for_account => :rae)).id, 'duplicate');
+SELECT end_reason FROM enroll.revoke_license(:rae_second, 'duplicate');
 COMMIT;
 RESET ROLE;
 SELECT enroll.access_status(:rae, :maths) AS rae_status;

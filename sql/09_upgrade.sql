@@ -1,5 +1,10 @@
 -- 09_upgrade: 1.0 with data, ALTER EXTENSION pg_enroll UPDATE TO '1.1', then
--- the same object list and the same behaviour as a fresh 1.1 install.
+-- the same object list as a fresh 1.1 install.  This runs the CURRENT
+-- library (1.2) against the 1.0 and 1.1 catalogues, as a database does
+-- between a package upgrade and its ALTER EXTENSION UPDATE: the functions
+-- that stayed SQL keep working, the C functions that need 1.2's objects say
+-- that the update is due (55000).  Data written by the released library
+-- itself, and the upgrade to 1.2, are test/t/004_upgrade.pl's.
 \set SHOW_CONTEXT never
 SET TIME ZONE 'UTC';
 SET enroll.clock = '2026-05-04 08:00:00+00';
@@ -8,28 +13,36 @@ CREATE EXTENSION pg_enroll VERSION '1.0';
 SELECT count(pg_catalog.setval(c.oid, 9000)) AS sequences_moved
   FROM pg_class c WHERE c.relnamespace = 'enroll'::regnamespace AND c.relkind = 'S';
 
--- data written under 1.0, through its functions
+-- data written under 1.0, through its SQL functions and, for licenses and
+-- orders, by hand (as a DBA restoring them would)
 SELECT id AS course FROM enroll.create_course('UPG', 'Upgrade course') \gset
 SELECT id AS offer FROM enroll.create_offer('UPG-FREE', 'Free', :course, 0, 'EUR', '2026-01-01', '2027-01-01', '30 days',
                                             handler_params => 'coursename=UPG') \gset
 SELECT id AS op FROM enroll.register_account('op@example.org', 'Op', 'Erator') \gset
 SELECT id AS learner FROM enroll.register_account('learner@example.org', 'Lea', 'Rner') \gset
+INSERT INTO enroll.license (offer_id, course_id, holder_kind, account_id, accepted_by, accepted_via, price_paid, currency,
+                            access_from, access_until)
+    VALUES (:offer, :course, 'person', :learner, :learner, 'self', 0, 'EUR', '2026-05-04 08:00+00', '2026-06-03 08:00+00');
+INSERT INTO enroll.purchase_order (order_ref, operator_id, offer_id, seats, request)
+    VALUES ('UPG-1', :op, :offer, 3, '{"participants": [{"email": "learner@example.org"}]}');
+-- the C functions that need 1.2's objects say so, and change nothing
 BEGIN;
 SELECT enroll.act_as(:learner);
+\set VERBOSITY verbose
 SELECT accepted_via FROM enroll.accept_offer(:offer);
-COMMIT;
+\set VERBOSITY default
+ROLLBACK;
 BEGIN;
 SELECT enroll.act_as(:op);
-SELECT enroll.setup_course_session('UPG-1', :offer, :op, 3,
-    '[{"email": "learner@example.org"}, {"email": "new@example.org", "role": "tutor"}]') ->> 'status' AS status;
-COMMIT;
+SELECT enroll.setup_course_session('UPG-2', :offer, :op, 3, '[{"email": "new@example.org", "role": "tutor"}]');
+ROLLBACK;
 CREATE TEMP TABLE counts_before AS
 SELECT 'account' AS t, count(*) AS n FROM enroll.account UNION ALL
 SELECT 'license', count(*) FROM enroll.license UNION ALL
 SELECT 'enrollment', count(*) FROM enroll.enrollment UNION ALL
 SELECT 'event', count(*) FROM enroll.event UNION ALL
 SELECT 'purchase_order', count(*) FROM enroll.purchase_order;
-SELECT enroll.access_status(:learner, :course) AS status_before;
+SELECT enroll.access_status(:learner, :course) AS status_before_update_due;
 
 -- the upgrade
 ALTER EXTENSION pg_enroll UPDATE TO '1.1';
@@ -47,16 +60,11 @@ SELECT b.t, b.n = c.n AS same_count
  ORDER BY b.t;
 SELECT count(*) AS events_without_digest FROM enroll.event WHERE digest IS NULL;
 SELECT * FROM enroll.check_invariants();
-SELECT enroll.access_status(:learner, :course) AS status_after;
 -- the rules still hold after the upgrade
 INSERT INTO enroll.license (offer_id, course_id, holder_kind, account_id, accepted_via, price_paid, currency, access_from, access_until)
     VALUES (:offer, :course, 'person', :learner, 'self', 0, 'EUR', '2026-05-04', '2026-06-04');
-BEGIN;
-SELECT enroll.act_as(:op);
-SELECT enroll.setup_course_session('UPG-1', :offer, :op, 3,
-    '[{"email": "learner@example.org"}, {"email": "new@example.org", "role": "tutor"}]') ->> 'status' AS status;
-SELECT enroll.setup_course_session('UPG-1', :offer, :op, 3, '[{"email": "third@example.org"}]') #> '{seats,left}' AS seats_left;
-COMMIT;
+SELECT id AS third FROM enroll.register_account('third@example.org') \gset
+SELECT (enroll.register_account('THIRD@example.org ')).id = :third AS one_account_per_address;
 UPDATE enroll.event SET what = 'account.forged' WHERE id = (SELECT min(id) FROM enroll.event);
 -- a row changed behind the trigger's back is reported
 ALTER TABLE enroll.event DISABLE TRIGGER event_append_only;

@@ -734,14 +734,14 @@ SELECT pg_temp.error_of($$SELECT enroll.upgrade_profile('default', jsonb_build_o
 SELECT pg_temp.error_of($$SELECT enroll.upgrade_profile('default', jsonb_build_object('lastname', repeat('n', 201)))$$);
 SELECT pg_temp.error_of($$SELECT enroll.upgrade_profile('billing', jsonb_build_object('firstname', repeat('n', 201), 'lastname', 'L', 'address', jsonb_build_object('street', repeat('s', 201), 'postal_code', 'p', 'city', 'c', 'country', 'FR')))$$);
 SELECT pg_temp.error_of($$SELECT enroll.upgrade_profile('default', jsonb_build_object('notes', repeat('n', 1048576)))$$);
-SELECT firstname, lastname, profile_level, profile FROM enroll.account WHERE id = :lea;
+SELECT firstname, lastname, profile_level, profile FROM enroll.account_profile WHERE id = :lea;
 SELECT pg_temp.counts() = :'before' AS nothing_changed, pg_temp.changed(:'before') AS changed;
 ROLLBACK;
 -- profile data cannot make an administrator; names at the limit are stored
 BEGIN;
 SELECT enroll.act_as(:lea);
 SELECT profile FROM enroll.upgrade_profile('default', '{"is_admin": true, "profile_level": "billing"}');
-SELECT is_admin, profile_level, enroll.acting_as_admin() AS acting_as_admin FROM enroll.account WHERE id = :lea;
+SELECT is_admin, profile_level, enroll.acting_as_admin() AS acting_as_admin FROM enroll.account_profile WHERE id = :lea;
 SELECT length(firstname) AS firstname_length, length(lastname) AS lastname_length
   FROM enroll.upgrade_profile('default', jsonb_build_object('firstname', repeat('n', 200), 'lastname', repeat('ñ', 200)));
 ROLLBACK;
@@ -888,9 +888,14 @@ RESET ROLE;
 
 -------------------------------------------------------------------------------
 -- access_status(account, course), can_access(account, course): STRICT (NULL
--- gives NULL), unknown ids read no_license
+-- gives NULL), unknown ids read no_license; a reporting role may ask only
+-- about the account it acts as (42501), whatever the ids
 -------------------------------------------------------------------------------
 SET ROLE regress_hostile_report;
+SELECT pg_temp.error_of('SELECT enroll.access_status(-1, -1)') AS reader_asks_about_anyone;
+SELECT pg_temp.error_of(format('SELECT enroll.can_access(%s, %s)', :lea, :c1)) AS reader_asks_about_lea;
+RESET ROLE;
+SET ROLE regress_hostile_app;
 BEGIN;
 SELECT pg_temp.counts() AS before \gset
 SELECT enroll.access_status(NULL, :c1) IS NULL AS status_null_account, enroll.access_status(:lea, NULL) IS NULL AS status_null_course,
@@ -1124,6 +1129,89 @@ SELECT count(*) AS accounts, count(*) FILTER (WHERE firstname = :'drop_account' 
   FROM enroll.account;
 
 -------------------------------------------------------------------------------
+-- 1.2: update_organization, upgrade_organization_profile (22004, 22023,
+-- PE009, PE016, 42501), release_seat (22004, 22023, PE011, PE019, 42501),
+-- cancel_order and remove_participant (22004, 22023, 42501, PE027),
+-- erase_account (22004, 22023, 42501, PE013),
+-- licenses_ending and documents_due (22004, 22023), license_state (STRICT)
+-------------------------------------------------------------------------------
+SET ROLE regress_hostile_app;
+BEGIN;
+SELECT enroll.act_as(:lea);
+SELECT pg_temp.counts() AS before \gset
+SELECT pg_temp.error_of(format('SELECT enroll.update_organization(%s, %L)', :school, 'Mine now')) AS member_renames;
+SELECT pg_temp.error_of(format($$SELECT enroll.upgrade_organization_profile(%s, 'billing', '{}')$$, :school)) AS member_bills;
+SELECT pg_temp.error_of(format('SELECT enroll.release_seat(%s)', :lic_seat)) AS member_releases;
+SELECT pg_temp.error_of($$SELECT enroll.cancel_order('HOS-P')$$) AS member_cancels;
+SELECT pg_temp.error_of(format($$SELECT enroll.remove_participant('HOS-P', %s)$$, :lea)) AS member_removes;
+SELECT enroll.act_as(:boss);
+SELECT * FROM pg_temp.each_null('enroll.update_organization', ARRAY[format('organization => %s', :school)]);
+SELECT pg_temp.error_of(format('SELECT enroll.update_organization(%s, %L)', :school, E' \t ')) AS blank_name;
+SELECT pg_temp.error_of(format('SELECT enroll.update_organization(%s, repeat(%L, 1048576))', :school, 'n')) AS huge_name;
+SELECT pg_temp.error_of('SELECT enroll.update_organization(-1, ''X'')') AS unknown_org;
+SELECT pg_temp.error_of(format($$SELECT enroll.update_organization(%s, join_policy => 'closed')$$, :school)) AS unknown_policy;
+SELECT * FROM pg_temp.each_null('enroll.upgrade_organization_profile',
+       ARRAY[format('organization => %s', :school), 'level => ''billing''', 'data => ''{}''']);
+SELECT pg_temp.error_of(format($$SELECT enroll.upgrade_organization_profile(%s, 'billing', '[]')$$, :school)) AS array_data;
+SELECT pg_temp.error_of(format($$SELECT enroll.upgrade_organization_profile(%s, 'billing', '"x"')$$, :school)) AS string_data;
+SELECT pg_temp.error_of(format($$SELECT enroll.upgrade_organization_profile(%s, 'billing',
+       jsonb_build_object('legal_name', repeat('x', 1048576)))$$, :school)) AS huge_data;
+SELECT pg_temp.error_of(format($$SELECT enroll.upgrade_organization_profile(%s, 'billing',
+       '{"legal_name": 7, "address": {"street": [], "postal_code": null, "city": "", "country": "fr"}}')$$, :school)) AS wrong_types;
+SELECT pg_temp.error_of($$SELECT enroll.upgrade_organization_profile(-1, 'billing', '{}')$$) AS unknown_org;
+SELECT * FROM pg_temp.each_null('enroll.release_seat', ARRAY[format('seat_license => %s', :lic_seat)]);
+SELECT pg_temp.error_of('SELECT enroll.release_seat(-1)') AS unknown_seat;
+SELECT pg_temp.error_of(format('SELECT enroll.release_seat(%s)', :lic_org)) AS not_a_seat;
+SELECT pg_temp.error_of(format('SELECT enroll.release_seat(%s)', :lic_lea)) AS someones_own_license;
+SELECT pg_temp.error_of(format('SELECT enroll.release_seat(%s, repeat(%L, 2001))', :lic_seat, 'r')) AS long_reason;
+SELECT pg_temp.error_of(format('SELECT enroll.release_seat(%s, repeat(%L, 1048576))', :lic_seat, 'r')) AS huge_reason;
+SELECT pg_temp.counts() = :'before' AS nothing_changed;
+ROLLBACK;
+BEGIN;
+SELECT enroll.act_as(:op);
+SELECT pg_temp.counts() AS before \gset
+SELECT * FROM pg_temp.each_null('enroll.remove_participant', ARRAY['order_ref => ''HOS-P''', format('account => %s', :lea)]);
+SELECT pg_temp.error_of(format($$SELECT enroll.remove_participant('', %s)$$, :lea)) AS empty_ref;
+SELECT pg_temp.error_of(format($$SELECT enroll.remove_participant(repeat('o', 1048576), %s)$$, :lea)) AS huge_ref;
+SELECT pg_temp.error_of(format($$SELECT enroll.remove_participant('HOS-NONE', %s)$$, :lea)) AS unknown_ref;
+SELECT pg_temp.error_of(format($$SELECT enroll.remove_participant('HOS-NONE', %s, repeat('r', 2001))$$, :lea)) AS long_reason;
+SELECT pg_temp.error_of(format($$SELECT enroll.remove_participant('HOS-NONE', %s, operator => %s)$$, :lea, :adm)) AS names_another_operator;
+SELECT enroll.act_as(:adm);
+SELECT * FROM pg_temp.each_null('enroll.cancel_order', ARRAY['order_ref => ''HOS-P''']);
+SELECT pg_temp.error_of($$SELECT enroll.cancel_order(E' \t')$$) AS blank_ref;
+SELECT pg_temp.error_of($$SELECT enroll.cancel_order(repeat('o', 1048576))$$) AS huge_ref;
+SELECT pg_temp.error_of($$SELECT enroll.cancel_order('HOS-NONE', repeat('r', 2001))$$) AS long_reason;
+SELECT pg_temp.error_of($$SELECT enroll.cancel_order('HOS-NONE', operator => -1)$$) AS unknown_operator;
+SELECT pg_temp.counts() = :'before' AS nothing_changed;
+ROLLBACK;
+-- erase_account(account, reason): 42501, 22004, 22023, PE013
+BEGIN;
+SELECT enroll.act_as(:lea);
+SELECT pg_temp.counts() AS before \gset
+SELECT pg_temp.error_of(format($$SELECT enroll.erase_account(%s, 'request 1')$$, :lea)) AS erases_self;
+SELECT enroll.act_as(:adm);
+SELECT * FROM pg_temp.each_null('enroll.erase_account', ARRAY[format('account => %s', :lea), 'reason => ''request 1''']);
+SELECT pg_temp.error_of(format($$SELECT enroll.erase_account(%s, E' \t')$$, :lea)) AS blank_reason;
+SELECT pg_temp.error_of(format($$SELECT enroll.erase_account(%s, repeat('r', 2001))$$, :lea)) AS long_reason;
+SELECT pg_temp.error_of($$SELECT enroll.erase_account(-1, 'request 1')$$) AS unknown_account;
+SELECT pg_temp.counts() = :'before' AS nothing_changed;
+ROLLBACK;
+-- the deadline lists: a window from 0 to 5 years
+BEGIN;
+SELECT enroll.act_as(:adm);
+SELECT pg_temp.error_of('SELECT enroll.licenses_ending(NULL)') AS ending_null,
+       pg_temp.error_of('SELECT enroll.documents_due(NULL)') AS due_null;
+SELECT pg_temp.error_of($$SELECT enroll.licenses_ending('-1 day')$$) AS ending_negative;
+SELECT pg_temp.error_of($$SELECT enroll.documents_due('100 years')$$) AS due_century;
+SELECT pg_temp.error_of($$SELECT enroll.licenses_ending('infinity')$$) AS ending_infinity;
+SELECT count(*) AS ending_in_zero FROM enroll.licenses_ending('0');
+ROLLBACK;
+RESET ROLE;
+-- license_state: NULL in, NULL out
+SELECT enroll.license_state(NULL, now()) IS NULL AS null_license, enroll.license_state(l, NULL) IS NULL AS null_instant
+  FROM enroll.license l WHERE l.id = :lic_lea;
+
+-------------------------------------------------------------------------------
 -- check_invariants(): 42501 for everyone but enroll_admin, even an
 -- application acting for an is_admin account
 -------------------------------------------------------------------------------
@@ -1154,7 +1242,11 @@ SELECT p.oid::regprocedure AS not_covered
                          'offer_addressed_to_actor', 'add_offer_recipient', 'add_offer_registrar_type',
                          'upgrade_profile', 'profile_missing_fields', 'offer_requirements', 'accept_offer',
                          'allocate_seat', 'validate_documents', 'revoke_license', 'access_status', 'can_access',
-                         'setup_course_session')
+                         'setup_course_session', 'update_organization', 'upgrade_organization_profile',
+                         'release_seat', 'cancel_order', 'remove_participant', 'licenses_ending', 'documents_due',
+                         'license_state', 'check_window', 'erase_account',
+                         -- events_since: 15_events
+                         'events_since')
  ORDER BY 1;
 -- after all of the above, the data is healthy
 SELECT * FROM enroll.check_invariants();

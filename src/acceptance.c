@@ -15,9 +15,13 @@
  *	 5. registrar organization: a current membership of a qualifying type,
  *		or joined now with join_registrar (PE005, PE006, S2.13-S2.17)
  *	 6. extra condition accepted (PE007, S2.21, S2.22)
- * Then the holder's current license for the course ends as superseded and
- * the new one starts now for the offer's access_period: access times never
- * add up (S2.23).  The holder's row (account or organization) is locked
+ *	 7. (1.2) an organization offer checks the organization's own profile
+ *		(PE004); an approval organization is not joined with join_registrar
+ *		(PE022); the acceptance cap (PE023); an erased beneficiary (PE025)
+ * Then the consent rule (licenses.c): the person's own acceptance supersedes
+ * the current license for the course (S2.23: access times never add up);
+ * an acceptance by someone else (a system admin for a learner) never gives
+ * the person less: the result says granted, replaced, follows or kept.  The holder's row (account or organization) is locked
  * FOR NO KEY UPDATE first, so two acceptances for one holder serialize and
  * the second supersedes the first instead of hitting the unique index.
  *
@@ -36,34 +40,62 @@
 
 #include "pg_enroll.h"
 
-/* the offer, locked against concurrent closing */
-static EnrollPlan plan_offer = {
-	"SELECT o.code, o.course_id, o.valid_from, o.valid_until,"
-	"       o.visibility OPERATOR(pg_catalog.=) 'private',"
-	"       o.recipient_kind OPERATOR(pg_catalog.=) 'organization',"
-	"       o.required_level::text, o.extra_condition, o.price, o.currency,"
-	"       o.access_period, o.documents_grace, o.seats,"
-	"       EXISTS (SELECT FROM enroll.offer_registrar_type t"
-	"                WHERE t.offer_id OPERATOR(pg_catalog.=) o.id)"
-	"  FROM enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $1 FOR SHARE",
+/* whether the offer has an acceptance cap: it decides the lock taken below */
+static EnrollPlan plan_offer_capped = {
+	"SELECT o.max_acceptances IS NOT NULL FROM enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $1",
+	1, {INT8OID}
+};
+
+/*
+ * The offer, locked against a concurrent closing: FOR SHARE, or FOR NO KEY
+ * UPDATE when it has an acceptance cap, so that acceptances of a capped
+ * offer count one after the other.
+ */
+#define OFFER_COLUMNS \
+	"SELECT o.code, o.course_id, o.valid_from, o.valid_until," \
+	"       o.visibility OPERATOR(pg_catalog.=) 'private'," \
+	"       o.recipient_kind OPERATOR(pg_catalog.=) 'organization'," \
+	"       o.required_level::text, o.extra_condition, o.access_period," \
+	"       o.documents_grace, o.handler_params, o.max_acceptances," \
+	"       EXISTS (SELECT FROM enroll.offer_registrar_type t" \
+	"                WHERE t.offer_id OPERATOR(pg_catalog.=) o.id)," \
+	"       o.required_level OPERATOR(pg_catalog.>) 'default'::enroll.profile_level" \
+	"  FROM enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $1"
+static EnrollPlan plan_offer_share = {OFFER_COLUMNS " FOR SHARE", 1, {INT8OID}};
+static EnrollPlan plan_offer_update = {OFFER_COLUMNS " FOR NO KEY UPDATE", 1, {INT8OID}};
+
+/*
+ * The acceptances made of a capped offer (licenses from it, seats aside),
+ * counted under the offer's lock; the offer row is written (no change) so
+ * that, under REPEATABLE READ or SERIALIZABLE, a concurrent acceptance that
+ * counted in an older snapshot fails with 40001 instead of passing the cap.
+ */
+static EnrollPlan plan_count_acceptances = {
+	"WITH touch AS (UPDATE enroll.offer o SET max_acceptances = o.max_acceptances"
+	"               WHERE o.id OPERATOR(pg_catalog.=) $1 RETURNING o.id)"
+	"SELECT pg_catalog.count(*)::int4 FROM enroll.license l"
+	" WHERE l.offer_id OPERATOR(pg_catalog.=) $1 AND l.parent_license IS NULL"
+	"   AND EXISTS (SELECT FROM touch)",
 	1, {INT8OID}
 };
 
 /* an account, locked so that acceptances for it serialize; level check */
 static EnrollPlan plan_lock_account = {
 	"SELECT a.profile_level::text,"
-	"       a.profile_level OPERATOR(pg_catalog.>=) o.required_level"
+	"       a.profile_level OPERATOR(pg_catalog.>=) o.required_level, a.erased_at IS NOT NULL"
 	"  FROM enroll.account a, enroll.offer o"
 	" WHERE a.id OPERATOR(pg_catalog.=) $1 AND o.id OPERATOR(pg_catalog.=) $2"
 	"   FOR NO KEY UPDATE OF a",
 	2, {INT8OID, INT8OID}
 };
 
-/* an organization, locked so that acceptances for it serialize */
+/* an organization, locked so that acceptances for it serialize; its level */
 static EnrollPlan plan_lock_organization = {
-	"SELECT o.name FROM enroll.organization o"
-	" WHERE o.id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE",
-	1, {INT8OID}
+	"SELECT g.name, g.profile_level::text, g.profile_level OPERATOR(pg_catalog.>=) o.required_level"
+	"  FROM enroll.organization g, enroll.offer o"
+	" WHERE g.id OPERATOR(pg_catalog.=) $1 AND o.id OPERATOR(pg_catalog.=) $2"
+	"   FOR NO KEY UPDATE OF g",
+	2, {INT8OID, INT8OID}
 };
 
 /* the current membership of an account in an organization, locked */
@@ -84,11 +116,12 @@ static EnrollPlan plan_addressed = {
 	3, {INT8OID, INT8OID, INT8OID}
 };
 
-/* a registrar candidate: its name and whether its type qualifies */
+/* a registrar candidate: its name, whether its type qualifies, its join policy */
 static EnrollPlan plan_registrar = {
 	"SELECT g.name, t.code, EXISTS (SELECT FROM enroll.offer_registrar_type r"
 	"        WHERE r.offer_id OPERATOR(pg_catalog.=) $2"
-	"          AND r.organization_type_id OPERATOR(pg_catalog.=) g.type_id)"
+	"          AND r.organization_type_id OPERATOR(pg_catalog.=) g.type_id),"
+	"       g.join_policy OPERATOR(pg_catalog.=) 'approval'"
 	"  FROM enroll.organization g JOIN enroll.organization_type t"
 	"    ON t.id OPERATOR(pg_catalog.=) g.type_id"
 	" WHERE g.id OPERATOR(pg_catalog.=) $1",
@@ -110,17 +143,10 @@ static EnrollPlan plan_insert_license = {
 	"        CASE WHEN $3 IS NULL THEN 'person' ELSE 'organization' END::enroll.holder_kind,"
 	"        $2, $3, $4, $5::enroll.acceptance_mode, $6, $7,"
 	"        CASE WHEN $8 THEN o.extra_condition END, o.price, o.currency,"
-	"        $6, $6 OPERATOR(pg_catalog.+) o.access_period,"
-	"        $6 OPERATOR(pg_catalog.+) o.documents_grace,"
-	"        CASE WHEN $3 IS NOT NULL THEN o.seats END, $9"
+	"        $11, $12, $13, CASE WHEN $3 IS NOT NULL THEN o.seats END, $9"
 	"   FROM enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $10",
-	10, {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, INT8OID,
-	BOOLOID, TEXTOID, INT8OID}
-};
-
-static EnrollPlan plan_license_row = {
-	"SELECT l FROM enroll.license l WHERE l.id OPERATOR(pg_catalog.=) $1",
-	1, {INT8OID}
+	13, {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, INT8OID,
+	BOOLOID, TEXTOID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID}
 };
 
 /* what accept_offer needs to know of the offer */
@@ -134,21 +160,39 @@ typedef struct OfferInfo
 	bool		is_private;
 	bool		for_organizations;
 	char	   *required_level;
+	bool		above_default;
 	char	   *extra_condition;	/* NULL when none */
+	Datum		access_period;
+	Datum		grace;
+	bool		grace_null;
+	char	   *handler_params; /* NULL when none */
+	int32		max_acceptances;	/* 0: no cap */
 	bool		has_registrar_types;
 } OfferInfo;
 
-/* Load and lock the offer (PE015 if unknown). */
+/*
+ * Load and lock the offer (PE015 if unknown): FOR SHARE, or FOR NO KEY
+ * UPDATE when it has an acceptance cap.  A cap set between the two reads
+ * (update_offer) cannot be counted under a shared lock: 40001, retry.
+ */
 static void
 LoadOffer(int64 offer_id, OfferInfo *offer)
 {
 	Datum		arg = Int64GetDatum(offer_id);
+	bool		capped;
+	bool		isnull;
 
-	if (EnrollExecute(&plan_offer, &arg, NULL, false, 1, SPI_OK_SELECT) == 0)
+	if (EnrollExecute(&plan_offer_capped, &arg, NULL, false, 1, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_UNKNOWN_OFFER),
 				 errmsg("offer %lld does not exist", (long long) offer_id),
 				 errhint("The offers an account may accept are listed in enroll.visible_offers.")));
+	capped = EnrollGetBool(0, 1);
+	if (EnrollExecute(capped ? &plan_offer_update : &plan_offer_share, &arg, NULL, false, 1,
+					  SPI_OK_SELECT) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_UNKNOWN_OFFER),
+				 errmsg("offer %lld does not exist", (long long) offer_id)));
 	offer->id = offer_id;
 	offer->code = EnrollGetText(0, 1);
 	offer->course_id = EnrollGetInt64(0, 2);
@@ -158,7 +202,18 @@ LoadOffer(int64 offer_id, OfferInfo *offer)
 	offer->for_organizations = EnrollGetBool(0, 6);
 	offer->required_level = EnrollGetText(0, 7);
 	offer->extra_condition = EnrollGetText(0, 8);
-	offer->has_registrar_types = EnrollGetBool(0, 14);
+	offer->access_period = EnrollGetDatum(0, 9, &isnull);
+	offer->grace = EnrollGetDatum(0, 10, &offer->grace_null);
+	offer->handler_params = EnrollGetText(0, 11);
+	offer->max_acceptances = EnrollGetInt32(0, 12);
+	offer->has_registrar_types = EnrollGetBool(0, 13);
+	offer->above_default = EnrollGetBool(0, 14);
+	if (offer->max_acceptances != 0 && !capped)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize the acceptance of offer \"%s\"", offer->code),
+				 errdetail("An acceptance cap was set on the offer by a concurrent transaction."),
+				 errhint("Retry the transaction.")));
 }
 
 /* Is the private offer addressed to this account or organization? */
@@ -193,7 +248,7 @@ CurrentMembership(int64 organization, int64 account, bool *is_admin)
 
 /*
  * Lock an account and compare its profile level with the offer's (PE013 if
- * the account does not exist).  Returns whether the level suffices.
+ * the account does not exist, PE025 if it has been erased).  Returns whether the level suffices.
  */
 static bool
 LockAccount(int64 account, int64 offer_id, char **level)
@@ -204,6 +259,8 @@ LockAccount(int64 account, int64 offer_id, char **level)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_UNKNOWN_ACCOUNT),
 				 errmsg("account %lld does not exist", (long long) account)));
+	if (EnrollGetBool(0, 3))
+		EnrollErasedAccountError(account);
 	*level = EnrollGetText(0, 1);
 	return EnrollGetBool(0, 2);
 }
@@ -237,6 +294,7 @@ CheckRegistrar(const OfferInfo *offer, int64 beneficiary, bool registrar_given,
 	Datum		args[3];
 	char	   *name;
 	bool		qualifies;
+	bool		approval;
 
 	if (!offer->has_registrar_types || offer->for_organizations)
 	{
@@ -263,6 +321,7 @@ CheckRegistrar(const OfferInfo *offer, int64 beneficiary, bool registrar_given,
 				 errmsg("organization %lld does not exist", (long long) registrar)));
 	name = EnrollGetText(0, 1);
 	qualifies = EnrollGetBool(0, 3);
+	approval = EnrollGetBool(0, 4);
 	if (!qualifies)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_REGISTRAR_INVALID),
@@ -274,6 +333,13 @@ CheckRegistrar(const OfferInfo *offer, int64 beneficiary, bool registrar_given,
 
 	if (CurrentMembership(registrar, beneficiary, NULL) != 0)
 		return registrar;
+	if (join && approval)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_JOIN_BY_APPROVAL),
+				 errmsg("organization \"%s\" admits members by approval", name),
+				 errdetail("Account %lld is not a member, and only an administrator of the organization may add members (S2.13).",
+						   (long long) beneficiary),
+				 errhint("Ask the organization to add the account with enroll.join_organization(organization, account, email).")));
 	if (!join)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_REGISTRAR_INVALID),
@@ -312,20 +378,43 @@ typedef struct Acceptance
 	int64		holder_account; /* the person, or 0 */
 	int64		holder_org;		/* the organization, or 0 */
 	const char *mode;			/* acceptance_mode: self, admin, org_admin */
+	bool		own;			/* the holder's own choice (consent rule) */
 } Acceptance;
+
+/*
+ * A private offer exists only for its addressees and admins (S2.7): a
+ * non-admin actor it is not addressed to (directly or through a current
+ * organization) learns nothing of it -- not its code, not its window --
+ * whatever the later checks would say.  PE003.
+ */
+static void
+CheckVisibleToActor(const OfferInfo *offer, int64 actor)
+{
+	if (!offer->is_private || EnrollActorIsAdmin())
+		return;
+	if (EnrollOfferAddressedTo(offer->id, actor))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_ENROLL_OFFER_NOT_ACCEPTABLE),
+			 errmsg("offer %lld is not available to account %lld",
+					(long long) offer->id, (long long) actor),
+			 errdetail("A private offer is shown only to its addressees."),
+			 errhint("enroll.visible_offers lists the offers this account may accept.")));
+}
 
 /*
  * Step 3 for an organization offer: only a current admin of the named
  * organization accepts on its behalf (S2.8); the organization is locked so
  * that acceptances for it serialize; a private offer must be addressed to
- * it.  Step 4: the accepting admin's profile level (their data goes on the
- * invoice).
+ * it.  Step 4: the organization's own profile level (its invoice data, not
+ * the accepting admin's).
  */
 static void
 AcceptForOrganization(const OfferInfo *offer, bool account_given,
 					  bool organization_given, int64 organization, Acceptance *acc)
 {
 	bool		is_admin = false;
+	char	   *name;
 	char	   *level;
 	bool		level_ok;
 
@@ -334,11 +423,15 @@ AcceptForOrganization(const OfferInfo *offer, bool account_given,
 				(errcode(ERRCODE_ENROLL_HOLDER_KIND),
 				 errmsg("offer \"%s\" is for organizations", offer->code),
 				 errhint("Accept it on an organization's behalf with for_organization => its id.")));
-	if (EnrollExecute(&plan_lock_organization, (Datum[]) {Int64GetDatum(organization)},
+	if (EnrollExecute(&plan_lock_organization,
+					  (Datum[]) {Int64GetDatum(organization), Int64GetDatum(offer->id)},
 					  NULL, false, 1, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_UNKNOWN_ORGANIZATION),
 				 errmsg("organization %lld does not exist", (long long) organization)));
+	name = EnrollGetText(0, 1);
+	level = EnrollGetText(0, 2);
+	level_ok = EnrollGetBool(0, 3);
 	if (CurrentMembership(organization, acc->actor, &is_admin) == 0 || !is_admin)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -354,8 +447,15 @@ AcceptForOrganization(const OfferInfo *offer, bool account_given,
 				 errdetail("A private offer can only be accepted by its addressees.")));
 	acc->holder_org = organization;
 	acc->mode = "org_admin";
-	level_ok = LockAccount(acc->actor, offer->id, &level);
-	CheckProfileLevel(offer, acc->actor, level_ok, level);
+	acc->own = true;			/* the organization's own choice, by its admin */
+	if (!level_ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_PROFILE_LEVEL),
+				 errmsg("offer \"%s\" requires profile level \"%s\" of organization \"%s\"",
+						offer->code, offer->required_level, name),
+				 errdetail("The organization has profile level \"%s\"; the invoice data is the organization's.", level),
+				 errhint("An administrator supplies it with enroll.upgrade_organization_profile(%lld, '%s', ...) first.",
+						 (long long) organization, offer->required_level)));
 }
 
 /*
@@ -378,6 +478,7 @@ AcceptForPerson(const OfferInfo *offer, bool account_given, int64 account,
 				 errhint("Omit for_organization.")));
 	acc->holder_account = account_given ? account : acc->actor;
 	acc->mode = "self";
+	acc->own = true;
 	if (acc->holder_account != acc->actor)
 	{
 		if (!EnrollActorIsAdmin())
@@ -387,6 +488,7 @@ AcceptForPerson(const OfferInfo *offer, bool account_given, int64 account,
 							offer->code, (long long) acc->holder_account),
 					 errdetail("Only system administrators may accept an offer on behalf of a learner.")));
 		acc->mode = "admin";
+		acc->own = false;		/* on the learner's behalf: the consent rule applies */
 	}
 	level_ok = LockAccount(acc->holder_account, offer->id, &level);
 	if (offer->is_private && !IsAddressed(offer->id, acc->holder_account, 0))
@@ -398,19 +500,46 @@ AcceptForPerson(const OfferInfo *offer, bool account_given, int64 account,
 	CheckProfileLevel(offer, acc->holder_account, level_ok, level);
 }
 
-/*
- * The new license, after the holder's current one was superseded (S2.23);
- * see licenses.c for the 40001 mapping of the insert.
- */
+/* The acceptance cap (max_acceptances): acceptance number n+1 is PE023. */
 static void
-InsertLicense(const OfferInfo *offer, const Acceptance *acc, int64 license_id,
-			  int64 registrar_org, bool accept_condition, const char *order_ref,
-			  TimestampTz now)
+CheckCap(const OfferInfo *offer)
 {
-	Datum		args[10];
-	char		nulls[10] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	int32		made;
 
-	args[0] = Int64GetDatum(license_id);
+	if (offer->max_acceptances == 0)
+		return;
+	EnrollExecute(&plan_count_acceptances, (Datum[]) {Int64GetDatum(offer->id)},
+				  NULL, false, 1, SPI_OK_SELECT);
+	made = EnrollGetInt32(0, 1);
+	if (made >= offer->max_acceptances)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_OFFER_FULL),
+				 errmsg("offer \"%s\" has no place left", offer->code),
+				 errdetail("It can be accepted %d times and has been %d times.",
+						   offer->max_acceptances, made),
+				 errhint("enroll.visible_offers shows the places left of capped offers.")));
+}
+
+/* the new license's window and documents deadline */
+typedef struct NewLicense
+{
+	int64		id;
+	TimestampTz from;
+	TimestampTz until;
+	TimestampTz documents_due;	/* 0: no documents */
+	int64		registrar;
+} NewLicense;
+
+/* The license, after the holder's current one was dealt with (licenses.c). */
+static void
+InsertLicense(const OfferInfo *offer, const Acceptance *acc, const NewLicense *nl,
+			  bool accept_condition, const char *order_ref, TimestampTz now)
+{
+	Datum		args[13];
+	char		nulls[13];
+
+	memset(nulls, ' ', sizeof(nulls));
+	args[0] = Int64GetDatum(nl->id);
 	args[1] = Int64GetDatum(acc->holder_account);
 	nulls[1] = acc->holder_account == 0 ? 'n' : ' ';
 	args[2] = Int64GetDatum(acc->holder_org);
@@ -418,20 +547,61 @@ InsertLicense(const OfferInfo *offer, const Acceptance *acc, int64 license_id,
 	args[3] = Int64GetDatum(acc->actor);
 	args[4] = CStringGetTextDatum(acc->mode);
 	args[5] = TimestampTzGetDatum(now);
-	args[6] = Int64GetDatum(registrar_org);
-	nulls[6] = registrar_org == 0 ? 'n' : ' ';
+	args[6] = Int64GetDatum(nl->registrar);
+	nulls[6] = nl->registrar == 0 ? 'n' : ' ';
 	args[7] = BoolGetDatum(accept_condition);
 	args[8] = order_ref ? CStringGetTextDatum(order_ref) : (Datum) 0;
 	nulls[8] = order_ref ? ' ' : 'n';
 	args[9] = Int64GetDatum(offer->id);
+	args[10] = TimestampTzGetDatum(nl->from);
+	args[11] = TimestampTzGetDatum(nl->until);
+	args[12] = TimestampTzGetDatum(nl->documents_due);
+	nulls[12] = nl->documents_due == 0 ? 'n' : ' ';
 	EnrollExecuteLicenseInsert(&plan_insert_license, args, nulls, SPI_OK_INSERT,
 							   psprintf("the acceptance of offer \"%s\"", offer->code));
+}
+
+/*
+ * The license itself: its window (a session's dates, or now for the
+ * access period), the holder's current license dealt with by the consent
+ * rule (licenses.c), the documents deadline kept when unmet (S2.18), an
+ * organization's live seats carried over to its renewed license.  Returns
+ * the outcome; nl->id is the license that gives access (the kept one when
+ * the holder keeps theirs).
+ */
+static GrantOutcome
+GrantLicense(const OfferInfo *offer, const Acceptance *acc, NewLicense *nl,
+			 bool accept_condition, const char *order_ref, TimestampTz now)
+{
+	SessionParams sp;
+	CurrentLicense cur;
+	GrantOutcome outcome;
+
+	if (offer->handler_params != NULL)
+		EnrollParseHandlerParams(offer->code, offer->handler_params, &sp);
+	EnrollLicenseWindow(offer->code, offer->handler_params ? &sp : NULL, offer->access_period,
+						offer->grace, offer->grace_null, now,
+						&nl->from, &nl->until, &nl->documents_due);
+	EnrollNextLicenseIds(&nl->id, 1);
+	outcome = EnrollGrantOne(offer->course_id, acc->holder_account, acc->holder_org,
+							 nl->from, nl->until, acc->own, nl->id, now, &cur);
+	if (outcome == GRANT_KEPT)
+	{
+		nl->id = cur.id;
+		return outcome;
+	}
+	nl->documents_due = EnrollDocumentsDue(&cur, nl->registrar, nl->documents_due);
+	InsertLicense(offer, acc, nl, accept_condition, order_ref, now);
+	EnrollRelinkEnrollments(cur.id, nl->id);
+	if (acc->holder_org != 0 && cur.id != 0)
+		EnrollCarrySeats(cur.id, nl->id, now);
+	return outcome;
 }
 
 PG_FUNCTION_INFO_V1(accept_offer);
 /*
  * enroll.accept_offer(offer, registrar_org, join_registrar, accept_condition,
- * for_account, for_organization, order_ref) -> enroll.license
+ * for_account, for_organization, order_ref) -> enroll.license_grant
  */
 Datum
 accept_offer(PG_FUNCTION_ARGS)
@@ -440,14 +610,12 @@ accept_offer(PG_FUNCTION_ARGS)
 	bool		join = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
 	bool		accept_condition = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
 	char	   *order_ref = PG_ARGISNULL(6) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(6));
-	Acceptance	acc = {0, 0, 0, NULL};
+	Acceptance	acc = {0, 0, 0, NULL, true};
 	OfferInfo	offer;
+	NewLicense	nl;
+	GrantOutcome outcome;
 	TimestampTz now = EnrollClockNow();
-	int64		license_id;
-	int64		superseded;
-	int64		registrar_org;
 	Datum		result;
-	bool		isnull;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -461,14 +629,16 @@ accept_offer(PG_FUNCTION_ARGS)
 				 errmsg("for_account and for_organization cannot both be given"),
 				 errhint("A license is held by a person or by an organization, not both.")));
 
+	EnrollRequireSchema();
 	/* 1. logged in */
 	acc.actor = EnrollRequireAccount();
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
-	/* 2. the offer, locked, and active */
+	/* 2. the offer, locked, visible to the actor at all, and active */
 	LoadOffer(PG_GETARG_INT64(0), &offer);
+	CheckVisibleToActor(&offer, acc.actor);
 	EnrollRequireOfferActive(offer.code, offer.valid_from, offer.valid_until, now);
 
 	/* 3. beneficiary, visibility and who may accept for it; 4. profile level */
@@ -479,26 +649,24 @@ accept_offer(PG_FUNCTION_ARGS)
 		AcceptForPerson(&offer, !PG_ARGISNULL(4), PG_ARGISNULL(4) ? 0 : PG_GETARG_INT64(4),
 						!PG_ARGISNULL(5), &acc);
 
-	/* 5. registrar organization; 6. extra condition */
-	registrar_org = CheckRegistrar(&offer, acc.holder_account, registrar_given,
-								   registrar_given ? PG_GETARG_INT64(1) : 0, join, now);
+	/* 5. registrar organization; 6. extra condition; the acceptance cap */
+	memset(&nl, 0, sizeof(nl));
+	nl.registrar = CheckRegistrar(&offer, acc.holder_account, registrar_given,
+								  registrar_given ? PG_GETARG_INT64(1) : 0, join, now);
 	CheckCondition(&offer, accept_condition);
+	CheckCap(&offer);
 
-	/* the new license supersedes the current one (S2.23) */
-	EnrollNextLicenseIds(&license_id, 1);
-	superseded = EnrollSupersede(offer.course_id, acc.holder_account, acc.holder_org,
-								 license_id, now);
-	InsertLicense(&offer, &acc, license_id, registrar_org, accept_condition, order_ref, now);
-	EnrollLogEvent("license.accept", "license", license_id,
-				   EnrollJsonbf("{\"offer\": %lld, \"via\": \"%s\", \"superseded\": %s, \"registrar_org\": %s}",
-								(long long) offer.id, acc.mode,
-								superseded ? psprintf("%lld", (long long) superseded) : "null",
-								registrar_org ? psprintf("%lld", (long long) registrar_org) : "null"));
+	outcome = GrantLicense(&offer, &acc, &nl, accept_condition, order_ref, now);
+	if (outcome != GRANT_KEPT)
+		EnrollLogEventAbout("license.accept", "license", nl.id, acc.holder_account,
+							EnrollJsonbf("{\"offer\": %lld, \"via\": \"%s\", \"outcome\": \"%s\", \"registrar_org\": %s}",
+										 (long long) offer.id, acc.mode, EnrollGrantOutcomeName(outcome),
+										 nl.registrar ? psprintf("%lld", (long long) nl.registrar) : "null"));
+	else
+		EnrollLogEventAbout("license.keep", "license", nl.id, acc.holder_account,
+							EnrollJsonbf("{\"offer\": %lld, \"via\": \"%s\"}", (long long) offer.id, acc.mode));
 
-	/* the new row, copied out to the caller's memory before SPI_finish */
-	EnrollExecute(&plan_license_row, (Datum[]) {Int64GetDatum(license_id)},
-				  NULL, false, 1, SPI_OK_SELECT);
-	result = SPI_datumTransfer(EnrollGetDatum(0, 1, &isnull), false, -1);
+	result = EnrollGrantResult(fcinfo, nl.id, outcome);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
 }

@@ -33,6 +33,14 @@
 static bool actor_set = false;
 static int64 actor_account = 0;
 
+/*
+ * Whether the act_as() account was read by anything after it was set, and
+ * whether act_as() was called inside a transaction block: an act_as() alone
+ * in an autocommit statement would end with it, unused (see ActorPreCommit).
+ */
+static bool actor_used = false;
+static bool actor_in_block = false;
+
 /* one entry per subtransaction level that changed the actor */
 typedef struct ActorSave
 {
@@ -56,6 +64,11 @@ static EnrollPlan plan_account_by_role = {
 	1, {NAMEOID}
 };
 static EnrollPlan plan_account_exists = {
+	"SELECT erased_at IS NULL FROM enroll.account WHERE id OPERATOR(pg_catalog.=) $1",
+	1, {INT8OID}
+};
+/* the same before 1.2 (no erasure yet) */
+static EnrollPlan plan_account_exists_11 = {
 	"SELECT true FROM enroll.account WHERE id OPERATOR(pg_catalog.=) $1",
 	1, {INT8OID}
 };
@@ -70,8 +83,31 @@ ActorReset(void)
 {
 	actor_set = false;
 	actor_account = 0;
+	actor_used = false;
+	actor_in_block = false;
 	actor_saves = NIL;			/* memory goes with TopTransactionContext */
 	mapping_cached = false;
+}
+
+/*
+ * An act_as() whose effect ended with its own statement: sent alone in
+ * autocommit, the next statement would run anonymous and reads would
+ * silently see less.  Refused at commit (the transaction is rolled back)
+ * with an error that says what to do.  Inside BEGIN ... COMMIT, in a
+ * multi-statement string, a pipeline, or with the statements that use it,
+ * act_as() is used or its transaction goes on, and nothing is said.
+ */
+static void
+ActorPreCommit(void)
+{
+	if (!actor_set || actor_used || actor_in_block)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
+			 errmsg("enroll.act_as(%lld) has no effect: its transaction ended with the statement",
+					(long long) actor_account),
+			 errdetail("The account acted for is forgotten at the end of the transaction, and this statement was a transaction of its own."),
+			 errhint("Call enroll.act_as inside BEGIN ... COMMIT with the statements that act for the account, or in the same statement or multi-statement string.")));
 }
 
 /* transaction callback: the identity never outlives its transaction */
@@ -80,6 +116,9 @@ ActorXactCallback(XactEvent event, void *arg)
 {
 	switch (event)
 	{
+		case XACT_EVENT_PRE_COMMIT:
+			ActorPreCommit();
+			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_ABORT:
@@ -177,13 +216,27 @@ OwnerLookup(EnrollPlan *plan, Datum arg, Datum *result)
 	return a.found;
 }
 
-/* Does an account with this id exist? */
-static bool
-AccountExists(int64 account)
+/* PE025: nobody acts as or for an erased account (enroll.erase_account). */
+void
+EnrollErasedAccountError(int64 account)
 {
-	Datum		d;
+	ereport(ERROR,
+			(errcode(ERRCODE_ENROLL_ACCOUNT_ERASED),
+			 errmsg("account %lld has been erased", (long long) account),
+			 errdetail("The person's data was erased; nobody acts as or for it any more."),
+			 errhint("A person who comes back registers again with enroll.register_account.")));
+}
 
-	return OwnerLookup(&plan_account_exists, Int64GetDatum(account), &d);
+/* Does an account with this id exist (*erased: has it been erased)? */
+static bool
+AccountExists(int64 account, bool *erased)
+{
+	Datum		d = BoolGetDatum(true);
+	bool		found = OwnerLookup(EnrollSchemaIsCurrent() ? &plan_account_exists : &plan_account_exists_11,
+										Int64GetDatum(account), &d);
+
+	*erased = found && !DatumGetBool(d);
+	return found;
 }
 
 /*
@@ -198,6 +251,7 @@ EnrollCurrentAccount(int64 *account)
 	if (actor_set)
 	{
 		*account = actor_account;
+		actor_used = true;
 		return true;
 	}
 	if (!mapping_cached || mapping_role != role)
@@ -215,6 +269,15 @@ EnrollCurrentAccount(int64 *account)
 	}
 	*account = mapping_account;
 	return mapping_found;
+}
+
+/* The acting account, or 0 when anonymous (for event rows). */
+int64
+EnrollActorOrZero(void)
+{
+	int64		account;
+
+	return EnrollCurrentAccount(&account) ? account : 0;
 }
 
 /* The acting account, or PE001 "not logged in". */
@@ -282,6 +345,7 @@ Datum
 act_as(PG_FUNCTION_ARGS)
 {
 	int64		account;
+	bool		erased;
 	ActorSave  *top;
 	SubTransactionId subid = GetCurrentSubTransactionId();
 
@@ -298,11 +362,13 @@ act_as(PG_FUNCTION_ARGS)
 				 errmsg("account must not be null"),
 				 errhint("To act anonymously, do not call enroll.act_as in this transaction.")));
 	account = PG_GETARG_INT64(0);
-	if (!AccountExists(account))
+	if (!AccountExists(account, &erased))
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_UNKNOWN_ACCOUNT),
 				 errmsg("account %lld does not exist", (long long) account),
 				 errhint("Register the account with enroll.register_account first.")));
+	if (erased)
+		EnrollErasedAccountError(account);
 
 	/* remember the value from before this subtransaction's first change */
 	top = actor_saves != NIL ? (ActorSave *) linitial(actor_saves) : NULL;
@@ -319,6 +385,8 @@ act_as(PG_FUNCTION_ARGS)
 	}
 	actor_set = true;
 	actor_account = account;
+	actor_used = false;
+	actor_in_block = IsTransactionBlock();
 	PG_RETURN_VOID();
 }
 

@@ -8,6 +8,13 @@
  *
  * One relcache callback serves every cache of the extension; the lookups
  * are cheap syscache reads, done again lazily after an invalidation.
+ *
+ * One library serves every version of the extension's SQL: after a package
+ * upgrade, a database still at 1.0 or 1.1 runs this library until its DBA
+ * runs ALTER EXTENSION pg_enroll UPDATE.  The owner lookup works on every
+ * version (the 1.0 and 1.1 functions that remain SQL keep working); what
+ * needs 1.2's objects (EnrollGetCatalog) says clearly that the update is
+ * due instead of failing on a missing column.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -16,6 +23,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_enum.h"
+#include "utils/acl.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -24,12 +32,40 @@
 
 static EnrollCatalog catalog;
 static bool callback_registered = false;
+static bool owner_valid = false;
+static Oid	owner_cached = InvalidOid;
 
 /* relcache callback: any invalidation may concern our tables; reload lazily */
 static void
 CatalogInvalidate(Datum arg, Oid relid)
 {
 	catalog.valid = false;
+	owner_valid = false;
+}
+
+static void
+RegisterCallback(void)
+{
+	if (!callback_registered)
+	{
+		CacheRegisterRelcacheCallback(CatalogInvalidate, (Datum) 0);
+		callback_registered = true;
+	}
+}
+
+/* the 1.2 objects are there, or the database's extension needs its update */
+static Oid
+Relid12(Oid nsp, const char *name)
+{
+	Oid			relid = get_relname_relid(name, nsp);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the pg_enroll library is version 1.2 but the extension in this database is older"),
+				 errdetail("enroll.%s, which version 1.2 adds, is missing.", name),
+				 errhint("Run ALTER EXTENSION pg_enroll UPDATE in this database.")));
+	return relid;
 }
 
 /* OID of enroll.<name>, or an error naming the missing object */
@@ -73,6 +109,20 @@ RelOwner(Oid relid)
 	return owner;
 }
 
+/* OID of a value of an enum type, or an error */
+static Oid
+EnumValue(Oid enumtype, const char *label)
+{
+	Oid			oid = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+									  ObjectIdGetDatum(enumtype), CStringGetDatum(label));
+
+	if (!OidIsValid(oid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("enum value \"%s\" of enroll.license_end_reason is missing", label)));
+	return oid;
+}
+
 /* fill the cache from the catalogs */
 static void
 CatalogLoad(void)
@@ -81,11 +131,7 @@ CatalogLoad(void)
 	Oid			enumtype;
 	EnrollCatalog c;
 
-	if (!callback_registered)
-	{
-		CacheRegisterRelcacheCallback(CatalogInvalidate, (Datum) 0);
-		callback_registered = true;
-	}
+	RegisterCallback();
 	memset(&c, 0, sizeof(c));
 	nsp = get_namespace_oid("enroll", false);
 	c.account = Relid(nsp, "account");
@@ -94,8 +140,11 @@ CatalogLoad(void)
 	c.license_pkey = Relid(nsp, "license_pkey");
 	c.license_current = Relid(nsp, "license_current_person_key");
 	c.license_account = Relid(nsp, "license_account_idx");
+	c.license_superseded_by = Relid12(nsp, "license_superseded_by_idx");
 	c.membership = Relid(nsp, "membership");
 	c.membership_current = Relid(nsp, "membership_current_key");
+	c.enrollment = Relid(nsp, "enrollment");
+	c.enrollment_course_account = Relid(nsp, "enrollment_course_account_key");
 	c.l_id = Attnum(c.license, "id");
 	c.l_account_id = Attnum(c.license, "account_id");
 	c.l_course_id = Attnum(c.license, "course_id");
@@ -107,17 +156,19 @@ CatalogLoad(void)
 	c.l_parent_license = Attnum(c.license, "parent_license");
 	c.l_ended_at = Attnum(c.license, "ended_at");
 	c.l_end_reason = Attnum(c.license, "end_reason");
+	c.l_superseded_by = Attnum(c.license, "superseded_by");
+	c.e_course_id = Attnum(c.enrollment, "course_id");
+	c.e_account_id = Attnum(c.enrollment, "account_id");
+	c.e_via_license = Attnum(c.enrollment, "via_license");
 	c.m_account_id = Attnum(c.membership, "account_id");
 	c.m_organization_id = Attnum(c.membership, "organization_id");
 	c.m_left_at = Attnum(c.membership, "left_at");
 	enumtype = get_atttype(c.license, c.l_end_reason);
-	c.reason_revoked = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
-									   ObjectIdGetDatum(enumtype),
-									   CStringGetDatum("revoked"));
-	if (!OidIsValid(c.reason_revoked))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("enum value \"revoked\" of enroll.license_end_reason is missing")));
+	c.reason_revoked = EnumValue(enumtype, "revoked");
+	c.reason_superseded = EnumValue(enumtype, "superseded");
+	c.reason_released = EnumValue(enumtype, "released");
+	c.role_app = get_role_oid("enroll_app", true);
+	c.role_admin = get_role_oid("enroll_admin", true);
 	c.valid = true;
 	catalog = c;
 }
@@ -133,10 +184,40 @@ EnrollGetCatalog(void)
 
 /*
  * Owner of the extension's tables (enroll.account's owner): identity
- * lookups and the audit log run as this role, like RI checks.
+ * lookups and the audit log run as this role, like RI checks.  Works on a
+ * database at any version of the extension.
  */
 Oid
 EnrollOwnerId(void)
 {
-	return EnrollGetCatalog()->owner;
+	if (!owner_valid)
+	{
+		RegisterCallback();
+		owner_cached = RelOwner(Relid(get_namespace_oid("enroll", false), "account"));
+		owner_valid = true;
+	}
+	return owner_cached;
+}
+
+/*
+ * Functions that read or write what 1.2 adds call this first: on a
+ * database whose extension is older it raises the clear "run ALTER
+ * EXTENSION pg_enroll UPDATE" error (55000) rather than a missing column.
+ */
+void
+EnrollRequireSchema(void)
+{
+	(void) EnrollGetCatalog();
+}
+
+/*
+ * Is the database's extension at 1.2 or later (its objects present)?  For
+ * the few paths that serve older versions too and only skip what 1.2 adds.
+ */
+bool
+EnrollSchemaIsCurrent(void)
+{
+	Oid			nsp = get_namespace_oid("enroll", true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid("license_superseded_by_idx", nsp));
 }

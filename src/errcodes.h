@@ -53,7 +53,21 @@
 #define ERRCODE_ENROLL_NO_DOCUMENTS_NEEDED		MAKE_SQLSTATE('P','E','0','1','8')
 /* PE019: the license named does not exist */
 #define ERRCODE_ENROLL_UNKNOWN_LICENSE			MAKE_SQLSTATE('P','E','0','1','9')
-/* PE020: the order reference is already used with another offer, operator or seat count (S1.4) */
+/* PE020: the operator's order reference is already used with another offer or seat count (S1.4) */
 #define ERRCODE_ENROLL_ORDER_CONFLICT			MAKE_SQLSTATE('P','E','0','2','0')
+/* PE021: the purchase order has too few seats for the participants (S1.3) */
+#define ERRCODE_ENROLL_ORDER_NO_SEAT_LEFT		MAKE_SQLSTATE('P','E','0','2','1')
+/* PE022: the organization admits members by approval: only its administrators add them (S2.13) */
+#define ERRCODE_ENROLL_JOIN_BY_APPROVAL			MAKE_SQLSTATE('P','E','0','2','2')
+/* PE023: the offer has no place left (max_acceptances reached) */
+#define ERRCODE_ENROLL_OFFER_FULL				MAKE_SQLSTATE('P','E','0','2','3')
+/* PE024: a renewal has fewer seats than the live seats it would carry over */
+#define ERRCODE_ENROLL_RENEWAL_TOO_FEW_SEATS	MAKE_SQLSTATE('P','E','0','2','4')
+/* PE025: the account has been erased: nobody acts as or for it any more */
+#define ERRCODE_ENROLL_ACCOUNT_ERASED			MAKE_SQLSTATE('P','E','0','2','5')
+/* PE026: the purchase order has been cancelled */
+#define ERRCODE_ENROLL_ORDER_CANCELLED			MAKE_SQLSTATE('P','E','0','2','6')
+/* PE027: the purchase order named does not exist (for this operator) */
+#define ERRCODE_ENROLL_UNKNOWN_ORDER			MAKE_SQLSTATE('P','E','0','2','7')
 
 #endif							/* PG_ENROLL_ERRCODES_H */

@@ -1,26 +1,69 @@
 /*-------------------------------------------------------------------------
  * event.c
- *	  The audit log enroll.event: the one helper every function calls to
- *	  record who did what, and the trigger that keeps the log append-only.
+ *	  The audit log enroll.event: the helpers every function calls to record
+ *	  who did what (and about whom), the trigger that announces each event
+ *	  with NOTIFY, and the trigger that keeps the log append-only.
  *
  * An event records the rule clock (enroll.clock_now()), the wall clock, the
  * acting account, the outer database role (the caller, not the SECURITY
- * DEFINER owner), what happened, which table and row, and details as jsonb.
+ * DEFINER owner), what happened, which table and row, the person it is
+ * about (subject_account, since 1.2) and details as jsonb.  The column
+ * defaults add the writing transaction's id (xid) and the BEFORE INSERT
+ * trigger event_set_digest the content digest; audit.c seals finished
+ * events into the hash chain enroll.audit_chain.
+ *
+ * Why event.xid matters: the chain and enroll.events_since() order events
+ * by (xid, id) and only take those whose xid is below the oldest running
+ * transaction (the horizon), trusting that "xid below the horizon" means
+ * "the transaction that wrote the row has finished".  That holds because
+ * xid is the TOP-level transaction id of the writer, assigned by the column
+ * default pg_current_xact_id() in the INSERT itself, before the row exists
+ * (and kept by a subtransaction, whose own xid is larger).  A transaction
+ * that has no xid yet gets one above every current horizon, so no event can
+ * later appear below a horizon already passed.  The order in which the id
+ * and the xid are drawn does not matter: ids are not in commit order, which
+ * is why nothing orders by id alone.
+ *
+ * The library serves every catalogue version between CREATE/ALTER
+ * EXTENSION and the next update: the statements below name subject_account
+ * only when a subject is given, and a subject is dropped when the installed
+ * catalogue (1.0, 1.1) has no such column yet.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
-#include "lib/stringinfo.h"
+#include "commands/async.h"
 #include "commands/trigger.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
 #include "utils/timestamp.h"
 
 #include "pg_enroll.h"
+
+/* the NOTIFY channel of enroll.event (README "Events") */
+#define ENROLL_EVENTS_CHANNEL "enroll_events"
+
+/*
+ * Longest "what" or "table" put in a NOTIFY payload, in bytes; a longer one
+ * (only a hand-written event could have it) is announced as null, keeping
+ * the payload far below PostgreSQL's limit of about 8000 bytes.
+ */
+#define ENROLL_PAYLOAD_NAME_MAX 200
 
 static EnrollPlan plan_insert_event = {
 	"INSERT INTO enroll.event"
@@ -29,10 +72,52 @@ static EnrollPlan plan_insert_event = {
 	7, {TIMESTAMPTZOID, INT8OID, NAMEOID, TEXTOID, TEXTOID, INT8OID, JSONBOID}
 };
 
+static EnrollPlan plan_insert_event_about = {
+	"INSERT INTO enroll.event"
+	" (at, account_id, db_role, what, table_name, row_id, details, subject_account)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	8, {TIMESTAMPTZOID, INT8OID, NAMEOID, TEXTOID, TEXTOID, INT8OID, JSONBOID, INT8OID}
+};
+
+/*
+ * n events in one statement.  Every bulk plan takes the same parameters:
+ * $1 at, $2 acting account, $3 database role, $4 what, $5 table, $6 row ids
+ * (bigint[]), $7 subjects (bigint[]), $8 the details (one jsonb for all, or
+ * jsonb[] one per event); a plan that names no subject leaves $7 unused.
+ */
 static EnrollPlan plan_insert_events = {
 	"INSERT INTO enroll.event (at, account_id, db_role, what, table_name, row_id, details)"
-	" SELECT $1, $2, $3, $4, $5, r, $7 FROM pg_catalog.unnest($6::bigint[]) AS r",
-	7, {TIMESTAMPTZOID, INT8OID, NAMEOID, TEXTOID, TEXTOID, INT8ARRAYOID, JSONBOID}
+	" SELECT $1, $2, $3, $4, $5, r.row_id, $8"
+	" FROM pg_catalog.unnest($6::bigint[]) AS r(row_id)",
+	8, {TIMESTAMPTZOID, INT8OID, NAMEOID, TEXTOID, TEXTOID, INT8ARRAYOID, INT8ARRAYOID, JSONBOID},
+	NULL, ENROLL_GENERIC
+};
+
+static EnrollPlan plan_insert_events_about = {
+	"INSERT INTO enroll.event (at, account_id, db_role, what, table_name, row_id, subject_account, details)"
+	" SELECT $1, $2, $3, $4, $5, r.row_id, r.subject, $8"
+	" FROM ROWS FROM (pg_catalog.unnest($6::bigint[]), pg_catalog.unnest($7::bigint[]))"
+	"   AS r(row_id, subject)",
+	8, {TIMESTAMPTZOID, INT8OID, NAMEOID, TEXTOID, TEXTOID, INT8ARRAYOID, INT8ARRAYOID, JSONBOID},
+	NULL, ENROLL_GENERIC
+};
+
+static EnrollPlan plan_insert_events_each = {
+	"INSERT INTO enroll.event (at, account_id, db_role, what, table_name, row_id, details)"
+	" SELECT $1, $2, $3, $4, $5, r.row_id, r.details"
+	" FROM ROWS FROM (pg_catalog.unnest($6::bigint[]), pg_catalog.unnest($8::jsonb[]))"
+	"   AS r(row_id, details)",
+	8, {TIMESTAMPTZOID, INT8OID, NAMEOID, TEXTOID, TEXTOID, INT8ARRAYOID, INT8ARRAYOID, JSONBARRAYOID},
+	NULL, ENROLL_GENERIC
+};
+
+static EnrollPlan plan_insert_events_each_about = {
+	"INSERT INTO enroll.event (at, account_id, db_role, what, table_name, row_id, subject_account, details)"
+	" SELECT $1, $2, $3, $4, $5, r.row_id, r.subject, r.details"
+	" FROM ROWS FROM (pg_catalog.unnest($6::bigint[]), pg_catalog.unnest($7::bigint[]),"
+	"                pg_catalog.unnest($8::jsonb[])) AS r(row_id, subject, details)",
+	8, {TIMESTAMPTZOID, INT8OID, NAMEOID, TEXTOID, TEXTOID, INT8ARRAYOID, INT8ARRAYOID, JSONBARRAYOID},
+	NULL, ENROLL_GENERIC
 };
 
 /* one event being written as the owner (EnrollRunAsOwner's argument) */
@@ -63,16 +148,78 @@ OuterRoleName(void)
 }
 
 /*
- * Append one row to enroll.event.  Runs through SPI (so the table's
- * constraints apply) as the extension owner: callers are SECURITY DEFINER
- * functions or superusers, and applications never write the log directly.
+ * Has the installed enroll.event the column subject_account (1.2 on)?  Two
+ * syscache lookups: cheap enough per event, and always current, even right
+ * after ALTER EXTENSION UPDATE in the same session.
+ */
+static bool
+EventHasSubject(void)
+{
+	Oid			nsp = get_namespace_oid("enroll", true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid("event", nsp) : InvalidOid;
+
+	return OidIsValid(rel) && get_attnum(rel, "subject_account") != InvalidAttrNumber;
+}
+
+/*
+ * A bigint[] of n values where 0 stands for "none" and becomes NULL (row
+ * ids and subjects alike: ids start at 1).
+ */
+static Datum
+Int8ArrayZeroIsNull(const int64 *values, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	bool	   *isnull = palloc(sizeof(bool) * Max(n, 1));
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+	ArrayType  *a;
+
+	for (int i = 0; i < n; i++)
+	{
+		d[i] = Int64GetDatum(values[i]);
+		isnull[i] = values[i] == 0;
+	}
+	a = construct_md_array(d, isnull, 1, dims, lbs, INT8OID, sizeof(int64),
+						   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	pfree(d);
+	pfree(isnull);
+	return PointerGetDatum(a);
+}
+
+/* A jsonb[] of n values; a NULL pointer becomes a NULL element. */
+static Datum
+JsonbArray(const Jsonb *const *values, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	bool	   *isnull = palloc(sizeof(bool) * Max(n, 1));
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+	ArrayType  *a;
+
+	for (int i = 0; i < n; i++)
+	{
+		d[i] = PointerGetDatum(values[i]);
+		isnull[i] = values[i] == NULL;
+	}
+	a = construct_md_array(d, isnull, 1, dims, lbs, JSONBOID, -1, false, TYPALIGN_INT);
+	pfree(d);
+	pfree(isnull);
+	return PointerGetDatum(a);
+}
+
+/*
+ * Append one row to enroll.event about a person (subject_account; 0 = the
+ * event is about nobody in particular).  Runs through SPI (so the table's
+ * constraints and triggers apply) as the extension owner: callers are
+ * SECURITY DEFINER functions or superusers, and applications never write
+ * the log directly.
  */
 void
-EnrollLogEvent(const char *what, const char *table_name, int64 row_id,
-			   Jsonb *details)
+EnrollLogEventAbout(const char *what, const char *table_name, int64 row_id,
+					int64 subject_account, Jsonb *details)
 {
-	Datum		values[7];
-	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	Datum		values[8];
+	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	int64		account;
 	EventInsert ev = {&plan_insert_event, values, nulls};
 
@@ -96,33 +243,96 @@ EnrollLogEvent(const char *what, const char *table_name, int64 row_id,
 		values[6] = JsonbPGetDatum(details);
 	else
 		nulls[6] = 'n';
+	if (subject_account != 0 && EventHasSubject())
+	{
+		ev.plan = &plan_insert_event_about;
+		values[7] = Int64GetDatum(subject_account);
+	}
 	EnrollRunAsOwner(InsertAsOwner, &ev);
 }
 
-/*
- * One event per row id, all with the same kind and details, written in one
- * statement (bulk work such as a session setup).  The caller runs as the
- * extension owner with SPI connected.
- */
+/* Append one row to enroll.event, about nobody in particular. */
 void
-EnrollLogEvents(TimestampTz at, int64 actor, const char *what, const char *table_name,
-				const int64 *ids, int n, Jsonb *details)
+EnrollLogEvent(const char *what, const char *table_name, int64 row_id,
+			   Jsonb *details)
 {
-	Datum		args[7];
-	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	EnrollLogEventAbout(what, table_name, row_id, 0, details);
+}
 
-	if (n == 0)
+/*
+ * Write n events of one kind in one statement: row ids[i], about
+ * subjects[i] (array may be NULL), with either the same details `common`
+ * for all or each[i] (array non-NULL).  SPI connected, running as owner.
+ */
+static void
+InsertEvents(TimestampTz at, int64 actor, const char *what, const char *table_name,
+			 const int64 *ids, const int64 *subjects,
+			 const Jsonb *common, const Jsonb *const *each, int n)
+{
+	Datum		args[8];
+	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	EnrollPlan *plan;
+
+	Assert(what != NULL && ids != NULL);
+	if (n <= 0)
 		return;
+	if (subjects != NULL && !EventHasSubject())
+		subjects = NULL;		/* 1.0/1.1: the column does not exist yet */
+
 	args[0] = TimestampTzGetDatum(at);
 	args[1] = Int64GetDatum(actor);
 	if (actor == 0)
 		nulls[1] = 'n';
 	args[2] = OuterRoleName();
 	args[3] = CStringGetTextDatum(what);
-	args[4] = CStringGetTextDatum(table_name);
-	args[5] = EnrollInt8Array(ids, n);
-	args[6] = JsonbPGetDatum(details);
-	EnrollExecute(&plan_insert_events, args, nulls, false, 0, SPI_OK_INSERT);
+	if (table_name != NULL)
+		args[4] = CStringGetTextDatum(table_name);
+	else
+		nulls[4] = 'n';
+	args[5] = Int8ArrayZeroIsNull(ids, n);
+	if (subjects != NULL)
+		args[6] = Int8ArrayZeroIsNull(subjects, n);
+	else
+		nulls[6] = 'n';
+	if (each != NULL)
+		args[7] = JsonbArray(each, n);
+	else if (common != NULL)
+		args[7] = JsonbPGetDatum(common);
+	else
+		nulls[7] = 'n';
+
+	if (each != NULL)
+		plan = subjects != NULL ? &plan_insert_events_each_about : &plan_insert_events_each;
+	else
+		plan = subjects != NULL ? &plan_insert_events_about : &plan_insert_events;
+	EnrollExecute(plan, args, nulls, false, 0, SPI_OK_INSERT);
+}
+
+/*
+ * n events of one kind in one statement (bulk work such as a session
+ * setup), event i for row ids[i] (0: no row), about subjects[i] (0: nobody;
+ * the array may be NULL: about nobody), with details[i] (a NULL pointer:
+ * none; the array may be NULL: no details).  Events get their ids in array
+ * order.  The caller runs as the extension owner with SPI connected.
+ */
+void
+EnrollLogEventsAbout(TimestampTz at, int64 actor, const char *what, const char *table_name,
+					 const int64 *ids, const int64 *subjects,
+					 const Jsonb *const *details, int n)
+{
+	InsertEvents(at, actor, what, table_name, ids, subjects, NULL, details, n);
+}
+
+/*
+ * One event per row id, all with the same kind and details, about nobody
+ * in particular, written in one statement.  The caller runs as the
+ * extension owner with SPI connected.
+ */
+void
+EnrollLogEvents(TimestampTz at, int64 actor, const char *what, const char *table_name,
+				const int64 *ids, int n, Jsonb *details)
+{
+	InsertEvents(at, actor, what, table_name, ids, NULL, details, NULL, n);
 }
 
 /*
@@ -132,8 +342,23 @@ EnrollLogEvents(TimestampTz at, int64 actor, const char *what, const char *table
 Jsonb *
 EnrollJsonbf(const char *fmt,...)
 {
+	/*
+	 * The text and the parser's state are garbage once the jsonb exists:
+	 * they live in a scratch context reset at every call, and only the
+	 * jsonb is copied to the caller's context.  Callers build one per
+	 * participant of an order: kept, the garbage was about 3 kB each, most
+	 * of a 100,000-participant setup's memory (scripts/bench).
+	 */
+	static MemoryContext scratch = NULL;
+	MemoryContext caller = CurrentMemoryContext;
 	StringInfoData buf;
+	Jsonb	   *jb;
+	Jsonb	   *copy;
 
+	if (scratch == NULL)
+		scratch = AllocSetContextCreate(TopMemoryContext, "pg_enroll jsonb scratch",
+										ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(scratch);
 	initStringInfo(&buf);
 	for (;;)
 	{
@@ -147,14 +372,20 @@ EnrollJsonbf(const char *fmt,...)
 			break;
 		enlargeStringInfo(&buf, needed);
 	}
-	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+	MemoryContextSwitchTo(caller);
+	copy = palloc(VARSIZE(jb));
+	memcpy(copy, jb, VARSIZE(jb));
+	MemoryContextReset(scratch);
+	return copy;
 }
 
 PG_FUNCTION_INFO_V1(log_event);
 /*
- * enroll.log_event(what, table_name, row_id, details): SQL face of
- * EnrollLogEvent for the extension's own SQL functions.  Not granted to
- * applications.
+ * enroll.log_event(what, table_name, row_id, details, subject_account
+ * DEFAULT NULL): SQL face of EnrollLogEventAbout for the extension's own
+ * SQL functions.  Not granted to applications.  Until ALTER EXTENSION
+ * UPDATE a 1.0/1.1 catalogue calls it with four arguments.
  */
 Datum
 log_event(PG_FUNCTION_ARGS)
@@ -163,24 +394,98 @@ log_event(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("event kind must not be null")));
-	EnrollLogEvent(text_to_cstring(PG_GETARG_TEXT_PP(0)),
-				   PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)),
-				   PG_ARGISNULL(2) ? 0 : PG_GETARG_INT64(2),
-				   PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3));
+	EnrollLogEventAbout(text_to_cstring(PG_GETARG_TEXT_PP(0)),
+						PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)),
+						PG_ARGISNULL(2) ? 0 : PG_GETARG_INT64(2),
+						PG_NARGS() > 4 && !PG_ARGISNULL(4) ? PG_GETARG_INT64(4) : 0,
+						PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3));
 	PG_RETURN_VOID();
+}
+
+/* Column `name` of the trigger's new row; *isnull set. */
+static Datum
+NewColumn(TriggerData *trigdata, const char *name, bool *isnull)
+{
+	TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+	int			attnum = SPI_fnumber(desc, name);
+
+	if (attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("relation \"%s\" has no column \"%s\"",
+						RelationGetRelationName(trigdata->tg_relation), name)));
+	return heap_getattr(trigdata->tg_trigtuple, attnum, desc, isnull);
+}
+
+/* Append "key": <text column as a JSON string or null> to the payload. */
+static void
+PayloadName(StringInfo buf, TriggerData *trigdata, const char *key, const char *column)
+{
+	bool		isnull;
+	Datum		d = NewColumn(trigdata, column, &isnull);
+	char	   *s = isnull ? NULL : TextDatumGetCString(d);
+
+	appendStringInfo(buf, ", \"%s\": ", key);
+	if (s != NULL && strlen(s) <= ENROLL_PAYLOAD_NAME_MAX)
+		escape_json(buf, s);
+	else
+		appendStringInfoString(buf, "null");
+}
+
+PG_FUNCTION_INFO_V1(event_announce);
+/*
+ * Trigger on enroll.event (AFTER INSERT FOR EACH ROW): NOTIFY enroll_events
+ * with {"id": <event id>, "what": ..., "table": ..., "row": <row id or
+ * null>}.  PostgreSQL delivers the notification when the transaction
+ * commits, in commit order, and drops it on rollback.  No account and no
+ * details: any role that can connect may LISTEN on any channel.
+ */
+Datum
+event_announce(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	StringInfoData buf;
+	bool		isnull;
+	Datum		d;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired AFTER INSERT FOR EACH ROW", "event_announce")));
+
+	initStringInfo(&buf);
+	d = NewColumn(trigdata, "id", &isnull);
+	appendStringInfo(&buf, "{\"id\": " INT64_FORMAT, isnull ? 0 : DatumGetInt64(d));
+	PayloadName(&buf, trigdata, "what", "what");
+	PayloadName(&buf, trigdata, "table", "table_name");
+	d = NewColumn(trigdata, "row_id", &isnull);
+	if (isnull)
+		appendStringInfoString(&buf, ", \"row\": null}");
+	else
+		appendStringInfo(&buf, ", \"row\": " INT64_FORMAT "}", DatumGetInt64(d));
+
+	Async_Notify(ENROLL_EVENTS_CHANNEL, buf.data);
+	pfree(buf.data);
+	return PointerGetDatum(NULL);
 }
 
 PG_FUNCTION_INFO_V1(event_append_only);
 /*
- * Trigger on enroll.event (BEFORE UPDATE OR DELETE FOR EACH ROW, BEFORE
- * TRUNCATE): the audit log is append-only for everyone, superusers
- * included, as long as the trigger is enabled.
+ * Trigger on the audit log's tables, enroll.event and enroll.audit_chain
+ * (BEFORE UPDATE OR DELETE FOR EACH ROW, BEFORE TRUNCATE): they are
+ * append-only for everyone, superusers included, as long as the trigger is
+ * enabled.
  */
 Datum
 event_append_only(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	const char *verb;
+	const char *table;
+	bool		chain;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -193,11 +498,148 @@ event_append_only(PG_FUNCTION_ARGS)
 		verb = "deleted";
 	else
 		verb = "truncated";
+	table = RelationGetRelationName(trigdata->tg_relation);
+	chain = strcmp(table, "audit_chain") == 0;
 
 	ereport(ERROR,
 			(errcode(ERRCODE_ENROLL_EVENT_APPEND_ONLY),
-			 errmsg("enroll.event is append-only: rows cannot be %s", verb),
+			 errmsg("enroll.%s is append-only: rows cannot be %s", table, verb),
+			 chain ? errdetail("The audit chain keeps every link as it was sealed.") :
 			 errdetail("The audit log keeps every event as it was recorded."),
-			 errhint("Record a correcting event instead.")));
+			 chain ? 0 : errhint("Record a correcting event instead.")));
 	PG_RETURN_NULL();			/* keep compiler quiet */
+}
+
+/* Append a jsonb value (any shape) to the array being built. */
+static void
+PushJsonbElement(JsonbParseState **st, Jsonb *jb)
+{
+	JsonbIterator *it = JsonbIteratorInit(&jb->root);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		/* a scalar is stored as a one-element raw array: push the scalar */
+		if ((tok == WJB_BEGIN_ARRAY || tok == WJB_END_ARRAY) && JB_ROOT_IS_SCALAR(jb))
+			continue;
+		if (tok == WJB_KEY || tok == WJB_VALUE || tok == WJB_ELEM)
+			pushJsonbValue(st, JB_ROOT_IS_SCALAR(jb) ? WJB_ELEM : tok, &v);
+		else
+			pushJsonbValue(st, tok, NULL);
+	}
+}
+
+/* one column of the digested row as an element: bigint, epoch, text or jsonb */
+static void
+PushDigestColumn(JsonbParseState **st, HeapTuple tup, TupleDesc desc, const char *name, char kind)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tup, SPI_fnumber(desc, name), desc, &isnull);
+	JsonbValue	v;
+
+	if (isnull)
+	{
+		v.type = jbvNull;
+		pushJsonbValue(st, WJB_ELEM, &v);
+		return;
+	}
+	switch (kind)
+	{
+		case 'i':				/* bigint, as jsonb_build_array stores it: a numeric */
+			v.type = jbvNumeric;
+			v.val.numeric = DatumGetNumeric(DirectFunctionCall1(int8_numeric, d));
+			break;
+		case 'e':				/* EXTRACT(epoch FROM timestamptz), a numeric */
+			v.type = jbvNumeric;
+			v.val.numeric = DatumGetNumeric(DirectFunctionCall2(extract_timestamptz,
+																CStringGetTextDatum("epoch"), d));
+			break;
+		case 'n':				/* name::text */
+			v.type = jbvString;
+			v.val.string.val = NameStr(*DatumGetName(d));
+			v.val.string.len = strlen(v.val.string.val);
+			break;
+		case 'x':				/* xid8::text */
+			v.type = jbvString;
+			v.val.string.val = DatumGetCString(DirectFunctionCall1(xid8out, d));
+			v.val.string.len = strlen(v.val.string.val);
+			break;
+		case 'j':
+			PushJsonbElement(st, DatumGetJsonbP(d));
+			return;
+		default:				/* text */
+			v.type = jbvString;
+			v.val.string.val = TextDatumGetCString(d);
+			v.val.string.len = strlen(v.val.string.val);
+			break;
+	}
+	pushJsonbValue(st, WJB_ELEM, &v);
+}
+
+PG_FUNCTION_INFO_V1(event_set_digest);
+/*
+ * Trigger on enroll.event (BEFORE INSERT FOR EACH ROW): stores the row's
+ * digest, byte for byte what the SQL function enroll.event_digest()
+ * computes (check_invariants() recomputes it with that function):
+ * sha256(convert_to(jsonb_build_array(id, EXTRACT(epoch FROM at),
+ * EXTRACT(epoch FROM logged_at), account_id, db_role::text, what,
+ * table_name, row_id, details, xid::text, subject_account)::text, 'UTF8')).
+ * In C, because a PL/pgSQL trigger cost a tenth of a millisecond per event
+ * (a session setup writes one per participant; scripts/bench).
+ */
+Datum
+event_set_digest(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	HeapTuple	tup;
+	JsonbParseState *st = NULL;
+	Jsonb	   *jb;
+	char	   *text;
+	char	   *utf8;
+	pg_cryptohash_ctx *ctx;
+	bytea	   *digest;
+	int			col;
+	Datum		value;
+	bool		isnull = false;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired BEFORE INSERT FOR EACH ROW", "event_set_digest")));
+	desc = RelationGetDescr(trigdata->tg_relation);
+	tup = trigdata->tg_trigtuple;
+
+	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
+	PushDigestColumn(&st, tup, desc, "id", 'i');
+	PushDigestColumn(&st, tup, desc, "at", 'e');
+	PushDigestColumn(&st, tup, desc, "logged_at", 'e');
+	PushDigestColumn(&st, tup, desc, "account_id", 'i');
+	PushDigestColumn(&st, tup, desc, "db_role", 'n');
+	PushDigestColumn(&st, tup, desc, "what", 't');
+	PushDigestColumn(&st, tup, desc, "table_name", 't');
+	PushDigestColumn(&st, tup, desc, "row_id", 'i');
+	PushDigestColumn(&st, tup, desc, "details", 'j');
+	PushDigestColumn(&st, tup, desc, "xid", 'x');
+	PushDigestColumn(&st, tup, desc, "subject_account", 'i');
+	jb = JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_ARRAY, NULL));
+	text = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+	utf8 = pg_server_to_any(text, strlen(text), PG_UTF8);
+
+	digest = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+	SET_VARSIZE(digest, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+	ctx = pg_cryptohash_create(PG_SHA256);
+	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) utf8, strlen(utf8)) < 0 ||
+		pg_cryptohash_final(ctx, (uint8 *) VARDATA(digest), PG_SHA256_DIGEST_LENGTH) < 0)
+		elog(ERROR, "could not compute a SHA-256 digest: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+
+	col = SPI_fnumber(desc, "digest");
+	value = PointerGetDatum(digest);
+	return PointerGetDatum(heap_modify_tuple_by_cols(tup, desc, 1, &col, &value, &isnull));
 }

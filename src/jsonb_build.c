@@ -10,7 +10,9 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
@@ -103,4 +105,15 @@ EnrollJsonJsonb(JsonbParseState **state, const char *key, Datum value, bool isnu
 			EnrollJsonKey(state, key);
 		pushJsonbValue(state, key != NULL ? WJB_VALUE : WJB_ELEM, &v);
 	}
+}
+
+/* A C string as a JSON string literal (quoted and escaped), for EnrollJsonbf. */
+char *
+EnrollJsonQuote(const char *value)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	escape_json(&buf, value);
+	return buf.data;
 }

@@ -1,23 +1,49 @@
 /*-------------------------------------------------------------------------
  * licenses.c
- *	  Licenses: the one place where a license is created for a holder and
- *	  the holder's current license ends (S2.23, non-accumulation), and the
- *	  seats of organization licenses (allocate_seat).
+ *	  Licenses: the one place that decides a new license's access window,
+ *	  what happens to the holder's current license when a new one comes
+ *	  (S2.23 and the consent rule of 1.2), and what happens when a license
+ *	  ends early.
  *
- * S2.23: if a learner accepts a new offer to get a new license, the access
- * time left from the earlier license is lost; access times never add up.
- * Every path that creates a license -- accept_offer (acceptance.c),
- * setup_course_session (session.c), allocate_seat (here) -- ends the
- * holder's current license for the course through EnrollSupersede or
- * EnrollSupersedeMany, which name the successor (superseded_by), and inserts
- * the new license through EnrollExecuteLicenseInsert.  The partial unique
- * indexes license_current_*_key keep two current licenses impossible even
- * for a DBA writing rows by hand.
+ * S2.23: if a learner accepts a new offer, the access time left from the
+ * earlier license is lost; access times never add up.  That is the
+ * learner's OWN choice.  1.2 adds the consent rule: a license created on
+ * someone else's initiative -- an operator's order, an organization admin's
+ * seat, a system admin accepting on a learner's behalf -- never reduces the
+ * person's access at any instant and never ends a license they obtained
+ * otherwise:
+ *	 - when the new license would not give them more (it ends no later than
+ *	   the current one, which still gives access), they keep theirs and no
+ *	   license is created: outcome "kept";
+ *	 - otherwise the current license is superseded, but a new license that
+ *	   starts later (a session in June bought in March) does not cut access
+ *	   before it starts: the current license's ended_at is set to the
+ *	   instant the new one starts (outcome "follows"), or now ("replaced").
+ *	   The access check (access.c) reads a current license that has not
+ *	   started through its predecessor until the hand-over.
+ * The holder's own choice supersedes whatever the current license gives,
+ * with the same hand-over when the new license starts later.  A holder
+ * without a current license simply gets the new one ("granted").
+ * EnrollGrantDecide is that rule, once; accept_offer (acceptance.c),
+ * allocate_seat (seats.c) and setup_course_session (session.c) all call
+ * it, one holder at a time (EnrollGrantOne) or set-based for a session
+ * (EnrollReadCurrent + EnrollSupersedeList).
+ *
+ * A license created on someone else's initiative (accepted_by is not its
+ * holder) that ends early for any reason but being superseded -- its order
+ * cancelled, its holder removed from the order, a seat released or left,
+ * a revocation -- gives back the license it superseded, if that one's time
+ * is not over (EnrollEndLicense): the person is where they would have been
+ * without it.  A license the holder accepted themself gives nothing back
+ * (S2.23: the time left was lost by their own choice).
+ *
+ * S2.18: a license that supersedes one of the same course and registrar
+ * whose documents are due and not validated keeps that earlier deadline
+ * (re-accepting never resets it).
  *
  * Concurrency: callers lock the holder's row (account or organization)
  * FOR NO KEY UPDATE before reading its current license, so two license
- * creations for one holder serialize and the second supersedes the first.
- * Under READ COMMITTED that lock is enough.  Under REPEATABLE READ or
+ * creations for one holder serialize.  Under REPEATABLE READ or
  * SERIALIZABLE the snapshot may predate a license that a concurrent
  * transaction committed while this one waited for the lock: the unique
  * index then refuses the insert, and EnrollExecuteLicenseInsert reports it
@@ -32,8 +58,10 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
-#include "utils/formatting.h"
+#include "utils/hsearch.h"
 #include "utils/timestamp.h"
 
 #include "pg_enroll.h"
@@ -41,35 +69,90 @@
 static EnrollPlan plan_next_ids = {
 	"SELECT pg_catalog.nextval('enroll.license_id_seq'::pg_catalog.regclass)"
 	"  FROM pg_catalog.generate_series(1, $1)",
-	1, {INT4OID}
+	1, {INT4OID}, NULL, ENROLL_GENERIC
 };
 
-/* the holder's current license for the course, locked */
-static EnrollPlan plan_current = {
-	"SELECT l.id FROM enroll.license l"
-	" WHERE l.course_id OPERATOR(pg_catalog.=) $1 AND l.ended_at IS NULL"
-	"   AND (l.account_id OPERATOR(pg_catalog.=) $2"
+/*
+ * The current licenses of account holders ($2) or of one organization ($3)
+ * for a course, locked, with what the consent rule needs: the end of their
+ * access, whether a seat has lost its organization license, and their
+ * documents deadline.
+ */
+#define CURRENT_COLUMNS \
+	"SELECT l.id, COALESCE(l.account_id, l.organization_id), l.access_until," \
+	"       p.id IS NOT NULL AND (p.ended_at IS NOT NULL OR p.access_until OPERATOR(pg_catalog.<=) $4)," \
+	"       l.registrar_org_id, l.documents_due_at," \
+	"       l.documents_due_at IS NOT NULL AND l.documents_validated_at IS NULL" \
+	"  FROM enroll.license l" \
+	"  LEFT JOIN enroll.license p ON p.id OPERATOR(pg_catalog.=) l.parent_license"
+#define CURRENT_WHERE \
+	" WHERE l.course_id OPERATOR(pg_catalog.=) $1 AND l.ended_at IS NULL" \
+	"   AND (l.account_id OPERATOR(pg_catalog.=) ANY ($2)" \
 	"        OR l.organization_id OPERATOR(pg_catalog.=) $3)"
-	"   FOR UPDATE",
-	3, {INT8OID, INT8OID, INT8OID}
+static EnrollPlan plan_current_locked = {
+	CURRENT_COLUMNS CURRENT_WHERE " ORDER BY l.account_id, l.id FOR UPDATE OF l",
+	4, {INT8OID, INT8ARRAYOID, INT8OID, TIMESTAMPTZOID}, NULL, ENROLL_GENERIC
+};
+static EnrollPlan plan_current = {
+	CURRENT_COLUMNS CURRENT_WHERE,
+	4, {INT8OID, INT8ARRAYOID, INT8OID, TIMESTAMPTZOID}, NULL, ENROLL_GENERIC
 };
 
+/*
+ * Supersede licenses: each ends at its hand-over instant, names its
+ * successor; a predecessor still giving access until the old license's own
+ * hand-over gives it up no later than the new hand-over.  (The enrollments
+ * follow once the successor exists: EnrollRelinkEnrollments.)
+ */
 static EnrollPlan plan_supersede = {
-	"UPDATE enroll.license SET ended_at = $2, end_reason = 'superseded',"
-	"       superseded_by = $3"
-	" WHERE id OPERATOR(pg_catalog.=) $1",
-	3, {INT8OID, TIMESTAMPTZOID, INT8OID}
+	"WITH s AS ("
+	"  SELECT * FROM ROWS FROM (pg_catalog.unnest($1::bigint[]), pg_catalog.unnest($2::timestamptz[]),"
+	"                           pg_catalog.unnest($3::bigint[]), pg_catalog.unnest($4::timestamptz[]),"
+	"                           pg_catalog.unnest($5::timestamptz[]))"
+	"         AS s(old_id, handover, new_id, new_from, new_until)),"
+	" ended AS ("
+	"  UPDATE enroll.license l SET ended_at = s.handover, end_reason = 'superseded', superseded_by = s.new_id"
+	"    FROM s WHERE l.id OPERATOR(pg_catalog.=) s.old_id RETURNING l.id),"
+	" earlier AS ("
+	"  UPDATE enroll.license l SET ended_at = s.handover"
+	"    FROM s WHERE l.superseded_by OPERATOR(pg_catalog.=) s.old_id"
+	"     AND l.ended_at OPERATOR(pg_catalog.>) s.handover RETURNING l.id)"
+	"SELECT (SELECT pg_catalog.count(*) FROM ended), (SELECT pg_catalog.count(*) FROM earlier)",
+	5, {INT8ARRAYOID, TIMESTAMPTZARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID},
+	NULL, ENROLL_GENERIC
 };
 
-/* the same for many account holders of one course, in one statement */
-static EnrollPlan plan_supersede_many = {
-	"UPDATE enroll.license l SET ended_at = $3, end_reason = 'superseded', superseded_by = n.new_id"
-	"  FROM ROWS FROM (pg_catalog.unnest($1::bigint[]), pg_catalog.unnest($2::bigint[])) AS n(account_id, new_id)"
-	" WHERE l.account_id OPERATOR(pg_catalog.=) n.account_id"
-	"   AND l.course_id OPERATOR(pg_catalog.=) $4 AND l.ended_at IS NULL"
-	" RETURNING l.id",
-	4, {INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZOID, INT8OID}
+/*
+ * The enrollments that pointed at a superseded license point at its
+ * successor, with the successor's window (run once the successor exists:
+ * the foreign key is checked at once).
+ */
+static EnrollPlan plan_relink = {
+	"UPDATE enroll.enrollment e"
+	"   SET license_id = CASE WHEN e.license_id IS NULL THEN NULL ELSE $2 END,"
+	"       via_license = CASE WHEN e.via_license IS NULL THEN NULL ELSE $2 END,"
+	"       time_start = l.access_from, time_end = l.access_until"
+	"  FROM enroll.license l"
+	" WHERE (e.license_id OPERATOR(pg_catalog.=) $1 OR e.via_license OPERATOR(pg_catalog.=) $1)"
+	"   AND l.id OPERATOR(pg_catalog.=) $2",
+	2, {INT8OID, INT8OID}
 };
+
+/*
+ * After a license that superseded `old` was inserted as `successor`: the
+ * enrollments follow it (enrollments keep pointing at the license that
+ * gives access), the support-course enrollments that rode on `old` too
+ * (S1.7: support access is the access to the session's course, as for a
+ * participant whose own license was kept).
+ */
+void
+EnrollRelinkEnrollments(int64 old, int64 successor)
+{
+	if (old == 0)
+		return;
+	EnrollExecute(&plan_relink, (Datum[]) {Int64GetDatum(old), Int64GetDatum(successor)},
+				  NULL, false, 0, SPI_OK_UPDATE);
+}
 
 /* Fill ids[0..n) with new license ids (the successors to name). */
 void
@@ -84,63 +167,399 @@ EnrollNextLicenseIds(int64 *ids, int n)
 }
 
 /*
- * End the holder's current license for the course as superseded by the
- * license about to be created, `successor` (S2.23).  The holder is an
- * account or an organization (the other is 0).  The current license is
- * locked first.  Returns the ended license, 0 when there was none.
+ * The access window of a license from an offer, obtained now: a session's
+ * starttime/endtime when the offer's handler_params give them (S1.10: the
+ * session window is the access window), else from now for the offer's
+ * access_period.  A session with only a start runs for access_period from
+ * it; with only an end, from now until it.  A session that is over gives
+ * nothing: PE002.  documents_due (when grace is not NULL) is the start of
+ * access plus the documents grace (S2.18).
  */
-int64
-EnrollSupersede(int64 course, int64 account, int64 organization,
-				int64 successor, TimestampTz now)
+void
+EnrollLicenseWindow(const char *code, const SessionParams *sp, Datum access_period,
+					Datum grace, bool grace_null, TimestampTz now,
+					TimestampTz *from, TimestampTz *until, TimestampTz *documents_due)
 {
-	Datum		args[3];
-	char		nulls[3] = {' ', ' ', ' '};
-	int64		current;
-
-	args[0] = Int64GetDatum(course);
-	args[1] = Int64GetDatum(account);
-	args[2] = Int64GetDatum(organization);
-	if (account == 0)
-		nulls[1] = 'n';
-	if (organization == 0)
-		nulls[2] = 'n';
-	if (EnrollExecute(&plan_current, args, nulls, false, 1, SPI_OK_SELECT) == 0)
-		return 0;
-	current = EnrollGetInt64(0, 1);
-
-	args[0] = Int64GetDatum(current);
-	args[1] = TimestampTzGetDatum(now);
-	args[2] = Int64GetDatum(successor);
-	EnrollExecute(&plan_supersede, args, NULL, false, 0, SPI_OK_UPDATE);
-	EnrollLogEvent("license.supersede", "license", current,
-				   EnrollJsonbf("{\"superseded_by\": %lld}", (long long) successor));
-	return current;
+	*from = (sp != NULL && sp->has_start) ? sp->starttime : now;
+	if (sp != NULL && sp->has_end)
+		*until = sp->endtime;
+	else
+		*until = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+														 TimestampTzGetDatum(*from), access_period));
+	if (*until <= now || *until <= *from)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_OFFER_NOT_ACTIVE),
+				 errmsg("the session of offer \"%s\" is over", code),
+				 errdetail("Its access window ended at %s; it is now %s.",
+						   pstrdup(timestamptz_to_str(*until)), pstrdup(timestamptz_to_str(now))),
+				 errhint("Close the offer (valid_until) or give it a later endtime.")));
+	*documents_due = grace_null ? 0 :
+		DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+												TimestampTzGetDatum(*from), grace));
 }
 
 /*
- * EnrollSupersede for many account holders of one course at once (a session
- * setup): accounts[i]'s current license ends, superseded by successors[i].
- * The caller has locked the accounts.  Returns the ended licenses' ids
- * (*nended of them).
+ * The consent rule (see the file header): what a new license [from, until)
+ * does to the holder's current license cur (id 0: none), on the holder's
+ * own initiative or someone else's.  *handover is when the current license
+ * stops (for replaced and follows).
  */
-int64 *
-EnrollSupersedeMany(int64 course, const int64 *accounts, const int64 *successors,
-					int n, TimestampTz now, int *nended)
+GrantOutcome
+EnrollGrantDecide(const CurrentLicense *cur, TimestampTz from, TimestampTz until,
+				  bool own, TimestampTz now, TimestampTz *handover)
+{
+	bool		gives_access;
+
+	*handover = 0;
+	if (cur->id == 0)
+		return GRANT_GRANTED;
+	gives_access = now < cur->access_until && !cur->withdrawn_seat;
+	if (!own && gives_access && until <= cur->access_until)
+		return GRANT_KEPT;
+	/* the current license gives access until the new one starts, at most */
+	*handover = Max(now, Min(from, cur->access_until));
+	return *handover > now ? GRANT_FOLLOWS : GRANT_REPLACED;
+}
+
+/* The word an application shows for an outcome. */
+const char *
+EnrollGrantOutcomeName(GrantOutcome outcome)
+{
+	switch (outcome)
+	{
+		case GRANT_GRANTED:
+			return "granted";
+		case GRANT_REPLACED:
+			return "replaced";
+		case GRANT_FOLLOWS:
+			return "follows";
+		case GRANT_KEPT:
+			return "kept";
+	}
+	return "?";
+}
+
+/*
+ * S2.18: the documents deadline of a new license of the same course: an
+ * unmet deadline of the current license with the same registrar stays when
+ * it is earlier.  due == 0 means the new license needs no documents.
+ */
+TimestampTz
+EnrollDocumentsDue(const CurrentLicense *cur, int64 registrar, TimestampTz due)
+{
+	if (due == 0 || cur->id == 0 || !cur->documents_unmet || cur->registrar != registrar)
+		return due;
+	return Min(due, cur->documents_due);
+}
+
+/*
+ * Read (and lock, when lock) the current licenses for course of the account
+ * holders accounts[0..n) (or of the organization when n == 0); cur[i]
+ * describes accounts[i]'s (id 0: none), cur[0] the organization's.
+ */
+void
+EnrollReadCurrent(int64 course, const int64 *accounts, int n, int64 organization,
+				  TimestampTz now, bool lock, CurrentLicense *cur)
 {
 	Datum		args[4];
-	int64	   *ended;
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	HTAB	   *index = NULL;
+
+	memset(cur, 0, sizeof(CurrentLicense) * Max(n, 1));
+	args[0] = Int64GetDatum(course);
+	args[1] = EnrollInt8Array(accounts, n);
+	args[2] = Int64GetDatum(organization);
+	nulls[2] = organization == 0 ? 'n' : ' ';
+	args[3] = TimestampTzGetDatum(now);
+	EnrollExecute(lock ? &plan_current_locked : &plan_current, args, nulls, false, 0, SPI_OK_SELECT);
+	if (n > 1)
+		index = EnrollInt64Index(accounts, n);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		int64		holder = EnrollGetInt64(r, 2);
+		int			i = n > 1 ? EnrollInt64IndexFind(index, holder) : 0;
+		CurrentLicense *c;
+		bool		isnull;
+
+		if (i < 0)
+			continue;
+		c = &cur[i];
+		c->id = EnrollGetInt64(r, 1);
+		c->holder = holder;
+		c->access_until = EnrollGetTimestamp(r, 3, NULL);
+		c->withdrawn_seat = EnrollGetBool(r, 4);
+		c->registrar = EnrollGetInt64(r, 5);
+		c->documents_due = EnrollGetTimestamp(r, 6, &isnull);
+		c->documents_unmet = EnrollGetBool(r, 7);
+	}
+}
+
+/*
+ * Supersede old_ids[i] by successors[i] at handovers[i] (see plan_supersede)
+ * and, when log, record one license.supersede event per license, about its
+ * holder (holders[i], 0 for an organization).  A session setup logs one
+ * event per participant itself instead.
+ */
+void
+EnrollSupersedeList(const int64 *old_ids, const int64 *holders, const TimestampTz *handovers,
+					const int64 *successors, const TimestampTz *new_from,
+					const TimestampTz *new_until, int n, TimestampTz now, bool log)
+{
+	Datum		args[5];
+	Jsonb	  **details;
 	int64		actor = 0;
 
-	args[0] = EnrollInt8Array(accounts, n);
-	args[1] = EnrollInt8Array(successors, n);
-	args[2] = TimestampTzGetDatum(now);
-	args[3] = Int64GetDatum(course);
-	EnrollExecute(&plan_supersede_many, args, NULL, false, 0, SPI_OK_UPDATE_RETURNING);
-	ended = EnrollGetIds(nended);
+	if (n == 0)
+		return;
+	args[0] = EnrollInt8Array(old_ids, n);
+	args[1] = EnrollTimestampArray(handovers, n);
+	args[2] = EnrollInt8Array(successors, n);
+	args[3] = EnrollTimestampArray(new_from, n);
+	args[4] = EnrollTimestampArray(new_until, n);
+	EnrollExecute(&plan_supersede, args, NULL, false, 0, SPI_OK_SELECT);
+	if (EnrollGetInt64(0, 1) != n)
+		elog(ERROR, "superseded %lld of %d licenses", (long long) EnrollGetInt64(0, 1), n);
+	if (!log)
+		return;
+
+	details = palloc(sizeof(Jsonb *) * n);
+	for (int i = 0; i < n; i++)
+		details[i] = EnrollJsonbf("{\"superseded_by\": %lld, \"until\": \"%s\"}",
+								  (long long) successors[i],
+								  handovers[i] > now ? timestamptz_to_str(handovers[i]) : "now");
 	EnrollCurrentAccount(&actor);
-	EnrollLogEvents(now, actor, "license.supersede", "license", ended, *nended,
-					EnrollJsonbf("{\"via\": \"setup_course_session\"}"));
-	return ended;
+	EnrollLogEventsAbout(now, actor, "license.supersede", "license", old_ids, holders,
+						 (const Jsonb *const *) details, n);
+}
+
+/*
+ * The whole rule for one holder (an account, or an organization when
+ * account is 0) and one new license [from, until) that will get id
+ * successor: read and lock the current license, decide, supersede it when
+ * the decision says so.  Returns the outcome; *cur describes the license
+ * the holder had.
+ */
+GrantOutcome
+EnrollGrantOne(int64 course, int64 account, int64 organization, TimestampTz from,
+			   TimestampTz until, bool own, int64 successor, TimestampTz now,
+			   CurrentLicense *cur)
+{
+	GrantOutcome outcome;
+	TimestampTz handover;
+
+	EnrollReadCurrent(course, &account, account != 0 ? 1 : 0, organization, now, true, cur);
+	outcome = EnrollGrantDecide(cur, from, until, own, now, &handover);
+	if (outcome == GRANT_REPLACED || outcome == GRANT_FOLLOWS)
+	{
+		EnrollSupersedeList(&cur->id, &account, &handover, &successor, &from, &until, 1, now, true);
+	}
+	return outcome;
+}
+
+/*
+ * End licenses now for a reason (cancelled, removed, released, revoked);
+ * then give back the license each superseded when the ended license was
+ * created on someone else's initiative and the earlier one's time is not
+ * over, and point the enrollments at it (the support-course ones riding on
+ * the ended license too).  One row per license ended: its
+ * id, its holder, the predecessor given back (NULL: none).
+ */
+static EnrollPlan plan_end = {
+	"WITH ended AS ("
+	"  UPDATE enroll.license l SET ended_at = $2, end_reason = $3::enroll.license_end_reason, end_note = $4,"
+	"         superseded_by = NULL"
+	"   WHERE l.id OPERATOR(pg_catalog.=) ANY ($1)"
+	"     AND (l.ended_at IS NULL OR l.ended_at OPERATOR(pg_catalog.>) $2)"
+	"  RETURNING l.id, l.account_id, l.accepted_by IS DISTINCT FROM l.account_id AS third_party),"
+	" back AS ("
+	"  UPDATE enroll.license p SET ended_at = NULL, end_reason = NULL, superseded_by = NULL"
+	"    FROM ended"
+	"   WHERE ended.third_party AND p.superseded_by OPERATOR(pg_catalog.=) ended.id"
+	"     AND p.end_reason OPERATOR(pg_catalog.=) 'superseded'"
+	"     AND p.access_until OPERATOR(pg_catalog.>) $2"
+	"  RETURNING p.id, ended.id AS after, p.access_from, p.access_until),"
+	" relinked AS ("
+	"  UPDATE enroll.enrollment e"
+	"     SET license_id = CASE WHEN e.license_id IS NULL THEN NULL ELSE back.id END,"
+	"         via_license = CASE WHEN e.via_license IS NULL THEN NULL ELSE back.id END,"
+	"         time_start = back.access_from, time_end = back.access_until"
+	"    FROM back WHERE e.license_id OPERATOR(pg_catalog.=) back.after"
+	"                 OR e.via_license OPERATOR(pg_catalog.=) back.after"
+	"  RETURNING e.license_id IS NOT NULL AS course)"
+	"SELECT ended.id, ended.account_id, back.id,"
+	"       (SELECT pg_catalog.count(*) FROM relinked WHERE relinked.course)"
+	"  FROM ended LEFT JOIN back ON back.after OPERATOR(pg_catalog.=) ended.id",
+	4, {INT8ARRAYOID, TIMESTAMPTZOID, TEXTOID, TEXTOID}, NULL, ENROLL_GENERIC
+};
+
+/*
+ * End licenses ids[0..n) now for `reason` (a license_end_reason), with an
+ * optional note, giving predecessors back (see the file header).  Fills
+ * ended[] (at most n entries) and returns how many ended (licenses that had
+ * already ended are left alone).  Records license.end (when log) and
+ * license.restore events about the holders.
+ */
+int
+EnrollEndLicenses(const int64 *ids, int n, const char *reason, const char *note,
+				  TimestampTz now, bool log, EndedLicense *ended)
+{
+	Datum		args[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	int			nended;
+	int			nrestored = 0;
+	int64	   *restored_ids;
+	int64	   *restored_holders;
+	Jsonb	  **restored_details;
+	int64	   *end_ids;
+	int64	   *end_holders;
+	Jsonb	  **end_details;
+
+	if (n == 0)
+		return 0;
+	args[0] = EnrollInt8Array(ids, n);
+	args[1] = TimestampTzGetDatum(now);
+	args[2] = CStringGetTextDatum(reason);
+	args[3] = note ? CStringGetTextDatum(note) : (Datum) 0;
+	nulls[3] = note ? ' ' : 'n';
+	nended = (int) EnrollExecute(&plan_end, args, nulls, false, 0, SPI_OK_SELECT);
+	restored_ids = palloc(sizeof(int64) * Max(nended, 1));
+	restored_holders = palloc(sizeof(int64) * Max(nended, 1));
+	restored_details = palloc(sizeof(Jsonb *) * Max(nended, 1));
+	end_ids = palloc(sizeof(int64) * Max(nended, 1));
+	end_holders = palloc(sizeof(int64) * Max(nended, 1));
+	end_details = palloc(sizeof(Jsonb *) * Max(nended, 1));
+	for (int i = 0; i < nended; i++)
+	{
+		ended[i].id = EnrollGetInt64(i, 1);
+		ended[i].holder = EnrollGetInt64(i, 2);
+		ended[i].restored = EnrollGetInt64(i, 3);
+	}
+	for (int i = 0; i < nended; i++)
+	{
+		end_ids[i] = ended[i].id;
+		end_holders[i] = ended[i].holder;
+		end_details[i] = EnrollJsonbf("{\"reason\": \"%s\", \"restored\": %s}", reason,
+									  ended[i].restored ? psprintf("%lld", (long long) ended[i].restored) : "null");
+		if (ended[i].restored)
+		{
+			restored_ids[nrestored] = ended[i].restored;
+			restored_holders[nrestored] = ended[i].holder;
+			restored_details[nrestored++] = EnrollJsonbf("{\"after\": %lld}", (long long) ended[i].id);
+		}
+	}
+	if (log)
+		EnrollLogEventsAbout(now, EnrollActorOrZero(), "license.end", "license", end_ids, end_holders,
+							 (const Jsonb *const *) end_details, nended);
+	EnrollLogEventsAbout(now, EnrollActorOrZero(), "license.restore", "license", restored_ids,
+						 restored_holders, (const Jsonb *const *) restored_details, nrestored);
+	return nended;
+}
+
+/*
+ * EnrollEndLicenses for one license.  Returns false when the license had
+ * already ended; *restored is the predecessor given back (0: none).
+ */
+bool
+EnrollEndLicense(int64 id, const char *reason, const char *note, TimestampTz now,
+				 bool log, int64 *restored)
+{
+	EndedLicense ended;
+
+	*restored = 0;
+	if (EnrollEndLicenses(&id, 1, reason, note, now, log, &ended) == 0)
+		return false;
+	*restored = ended.restored;
+	return true;
+}
+
+static EnrollPlan plan_license_row = {
+	"SELECT l FROM enroll.license l WHERE l.id OPERATOR(pg_catalog.=) $1",
+	1, {INT8OID}
+};
+
+/* The enroll.license row `id`, copied out of SPI for the caller. */
+Datum
+EnrollLicenseRow(int64 id)
+{
+	bool		isnull;
+
+	if (EnrollExecute(&plan_license_row, (Datum[]) {Int64GetDatum(id)}, NULL, false, 1, SPI_OK_SELECT) != 1)
+		elog(ERROR, "license %lld vanished", (long long) id);
+	return SPI_datumTransfer(EnrollGetDatum(0, 1, &isnull), false, -1);
+}
+
+/*
+ * A reason for ending something early (release, cancellation, removal):
+ * optional; trimmed (enroll.trim_blank); blank means none; at most 2000
+ * characters (22023).
+ */
+void
+EnrollCheckReason(char **reason)
+{
+	char	   *r = *reason;
+	size_t		len;
+
+	if (r == NULL)
+		return;
+	r += strspn(r, ENROLL_WHITESPACE);
+	len = strlen(r);
+	while (len > 0 && strchr(ENROLL_WHITESPACE, r[len - 1]) != NULL)
+		len--;
+	if (len == 0)
+	{
+		*reason = NULL;
+		return;
+	}
+	r = pnstrdup(r, len);
+	if (pg_mbstrlen(r) > 2000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the reason is too long: %d characters", pg_mbstrlen(r)),
+				 errdetail("A reason has at most 2000 characters.")));
+	*reason = r;
+}
+
+static EnrollPlan plan_grant_row = {
+	"SELECT l.*, $2 FROM enroll.license l WHERE l.id OPERATOR(pg_catalog.=) $1",
+	2, {INT8OID, TEXTOID}
+};
+
+/* the same, saying only whose license for which course, and the outcome */
+static EnrollPlan plan_grant_row_redacted = {
+	"SELECT (pg_catalog.jsonb_populate_record(NULL::enroll.license_grant, pg_catalog.jsonb_build_object("
+	"        'account_id', l.account_id, 'course_id', l.course_id, 'holder_kind', l.holder_kind,"
+	"        'outcome', $2))).*"
+	"  FROM enroll.license l WHERE l.id OPERATOR(pg_catalog.=) $1",
+	2, {INT8OID, TEXTOID}
+};
+
+/*
+ * The result of a function returning enroll.license_grant: license `id`
+ * (the new one, or the one the holder kept) and the outcome's word, copied
+ * out of SPI for the caller (call before SPI_finish).  Redacted: only the
+ * holder, the course and the outcome (a license the person obtained
+ * themself is theirs: the caller learns that they kept it, nothing more).
+ */
+Datum
+EnrollGrantResultRedacted(FunctionCallInfo fcinfo, int64 id, GrantOutcome outcome, bool redacted)
+{
+	TupleDesc	tupdesc;
+	Datum		args[2] = {Int64GetDatum(id), CStringGetTextDatum(EnrollGrantOutcomeName(outcome))};
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "function returning enroll.license_grant called in a context that cannot accept it");
+	if (EnrollExecute(redacted ? &plan_grant_row_redacted : &plan_grant_row, args, NULL, false, 1,
+					  SPI_OK_SELECT) != 1)
+		elog(ERROR, "license %lld vanished", (long long) id);
+	if (SPI_tuptable->tupdesc->natts != tupdesc->natts)
+		elog(ERROR, "enroll.license_grant does not match enroll.license plus outcome");
+	return PointerGetDatum(SPI_returntuple(SPI_tuptable->vals[0], BlessTupleDesc(tupdesc)));
+}
+
+Datum
+EnrollGrantResult(FunctionCallInfo fcinfo, int64 id, GrantOutcome outcome)
+{
+	return EnrollGrantResultRedacted(fcinfo, id, outcome, false);
 }
 
 /*
@@ -183,4 +602,90 @@ EnrollExecuteLicenseInsert(EnrollPlan *plan, Datum *values, const char *nulls,
 	}
 	PG_END_TRY();
 	return processed;
+}
+
+/* a license for revoke_license: what it checks, locked */
+static EnrollPlan plan_revoke_target = {
+	"SELECT l.end_reason::text, l.ended_at OPERATOR(pg_catalog.<=) $2, enroll.license_end_detail(l),"
+	"       l.holder_kind::text, l.account_id, l.organization_id"
+	"  FROM enroll.license l WHERE l.id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+	2, {INT8OID, TIMESTAMPTZOID}
+};
+
+static EnrollPlan plan_live_seats = {
+	"SELECT pg_catalog.count(*) FROM enroll.license x"
+	" WHERE x.parent_license OPERATOR(pg_catalog.=) $1 AND x.ended_at IS NULL",
+	1, {INT8OID}
+};
+
+PG_FUNCTION_INFO_V1(revoke_license);
+/*
+ * enroll.revoke_license(license bigint, reason text) -> enroll.license
+ * (system admins): ends a current license now (end_reason revoked).  A
+ * license created on someone else's initiative gives back the one it
+ * superseded (EnrollEndLicense); revoking an organization license withdraws
+ * its seats (access_status reads them seat_withdrawn).
+ */
+Datum
+revoke_license(PG_FUNCTION_ARGS)
+{
+	TimestampTz now = EnrollClockNow();
+	int64		id;
+	char	   *reason;
+	int64		restored;
+	int64		withdrawn = -1;
+	bool		org;
+	Datum		result;
+
+	EnrollRequireAdmin("revoke licenses");
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("license must not be null")));
+	id = PG_GETARG_INT64(0);
+	reason = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	if (reason == NULL || EnrollIsBlank(reason))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a reason is required to revoke a license"),
+				 errhint("Say why, e.g. 'payment refunded'; it is kept in the license's end_note and in the audit log.")));
+	EnrollCheckReason(&reason);
+	EnrollRequireSchema();
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (EnrollExecute(&plan_revoke_target, (Datum[]) {Int64GetDatum(id), TimestampTzGetDatum(now)}, NULL, false, 1, SPI_OK_SELECT) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_UNKNOWN_LICENSE),
+				 errmsg("license %lld does not exist", (long long) id)));
+	if (EnrollGetText(0, 1) != NULL && strcmp(EnrollGetText(0, 1), "revoked") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_LICENSE_ENDED),
+				 errmsg("license %lld was already revoked", (long long) id),
+				 errdetail_internal("%s", EnrollGetText(0, 3))));
+	if (EnrollGetBool(0, 2))
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_LICENSE_ENDED),
+				 errmsg("license %lld has already ended", (long long) id),
+				 errdetail_internal("%s", EnrollGetText(0, 3)),
+				 errhint("Revoke the holder's current license for the course instead.")));
+	org = strcmp(EnrollGetText(0, 4), "organization") == 0;
+	if (!EnrollEndLicense(id, "revoked", reason, now, false, &restored))
+		elog(ERROR, "license %lld could not be revoked", (long long) id);
+	if (org)
+	{
+		EnrollExecute(&plan_live_seats, (Datum[]) {Int64GetDatum(id)}, NULL, false, 1, SPI_OK_SELECT);
+		withdrawn = EnrollGetInt64(0, 1);
+	}
+	EnrollExecute(&plan_revoke_target, (Datum[]) {Int64GetDatum(id), TimestampTzGetDatum(now)}, NULL, false, 1, SPI_OK_SELECT);
+	EnrollLogEventAbout("license.revoke", "license", id, EnrollGetInt64(0, 5),
+						EnrollJsonbf("{\"reason\": %s, \"holder_kind\": \"%s\"%s%s%s}",
+									 EnrollJsonQuote(reason), org ? "organization" : "person",
+									 org ? psprintf(", \"organization\": %lld", (long long) EnrollGetInt64(0, 6))
+									 : psprintf(", \"account\": %lld", (long long) EnrollGetInt64(0, 5)),
+									 withdrawn >= 0 ? psprintf(", \"seats_withdrawn\": %lld", (long long) withdrawn) : "",
+									 restored ? psprintf(", \"restored\": %lld", (long long) restored) : ""));
+	result = EnrollLicenseRow(id);
+	SPI_finish();
+	PG_RETURN_DATUM(result);
 }

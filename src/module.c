@@ -15,6 +15,7 @@
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/guc.h"
+#include "portability/instr_time.h"
 #include "utils/timestamp.h"
 
 #include "pg_enroll.h"
@@ -27,6 +28,11 @@ void		_PG_init(void);
 static char *enroll_clock_string = NULL;
 static bool enroll_clock_set = false;
 static TimestampTz enroll_clock_value = 0;
+
+/* enroll.progress: NOTICEs on the phases of long set-based work */
+static bool enroll_progress = false;
+static char progress_what[160];
+static instr_time progress_start;
 
 /*
  * Parse a finite timestamptz without throwing: check hooks must report
@@ -84,7 +90,7 @@ CheckEnrollClock(char **newval, void **extra, GucSource source)
 	if (!ParseClockValue(*newval, &ts))
 	{
 		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
-		GUC_check_errmsg("invalid value for parameter \"enroll.clock\": \"%s\"", *newval);
+		GUC_check_errmsg("invalid value for parameter \"enroll.clock\": \"%s\"", EnrollQuotable(*newval));
 		GUC_check_errdetail("The value must be empty (real time) or a finite timestamp with time zone, such as \"2026-01-31 09:00:00+00\".");
 		return false;
 	}
@@ -136,6 +142,15 @@ _PG_init(void)
 							   CheckEnrollClock,
 							   AssignEnrollClock,
 							   ShowEnrollClock);
+	DefineCustomBoolVariable("enroll.progress",
+							 "Reports the phases of long work (a session setup, an order's cancellation) as NOTICEs.",
+							 "Each phase is one set-based statement over every participant: the NOTICE names it, "
+							 "how many rows it wrote and the time since the call began.",
+							 &enroll_progress,
+							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("enroll");
 
 	EnrollActorInit();
@@ -148,6 +163,31 @@ EnrollClockNow(void)
 	if (enroll_clock_set)
 		return enroll_clock_value;
 	return GetCurrentTransactionStartTimestamp();
+}
+
+/*
+ * Progress of long work (enroll.progress): EnrollProgressBegin names the
+ * call, EnrollProgress reports one finished phase with its row count.
+ */
+void
+EnrollProgressBegin(const char *what)
+{
+	strlcpy(progress_what, what, sizeof(progress_what));
+	INSTR_TIME_SET_CURRENT(progress_start);
+}
+
+void
+EnrollProgress(const char *phase, int64 rows)
+{
+	instr_time	now;
+
+	if (!enroll_progress || progress_what[0] == '\0')
+		return;
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, progress_start);
+	ereport(NOTICE,
+			(errmsg("%s: %s, " INT64_FORMAT " rows", progress_what, phase, rows),
+			 errdetail("%.0f ms since the call began.", INSTR_TIME_GET_MILLISEC(now))));
 }
 
 PG_FUNCTION_INFO_V1(clock_now);

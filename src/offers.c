@@ -239,6 +239,29 @@ CheckNewEnd(const WindowChange *w)
 				 errtablecol(w->rel, w->until_attnum)));
 }
 
+/* is a private offer addressed to the account, directly or through a current membership? */
+static EnrollPlan plan_addressed_to = {
+	"SELECT EXISTS (SELECT FROM enroll.offer_recipient r"
+	"  WHERE r.offer_id OPERATOR(pg_catalog.=) $1"
+	"    AND (r.account_id OPERATOR(pg_catalog.=) $2"
+	"         OR r.organization_id IN (SELECT m.organization_id FROM enroll.membership m"
+	"              WHERE m.account_id OPERATOR(pg_catalog.=) $2 AND m.left_at IS NULL)))",
+	2, {INT8OID, INT8OID}
+};
+
+/*
+ * Is the offer among those addressed to the account: the account itself,
+ * or an organization it currently belongs to (S2.7)?  The C twin of
+ * enroll.offer_addressed_to_actor (SPI connected).
+ */
+bool
+EnrollOfferAddressedTo(int64 offer, int64 account)
+{
+	EnrollExecute(&plan_addressed_to, (Datum[]) {Int64GetDatum(offer), Int64GetDatum(account)},
+				  NULL, true, 1, SPI_OK_SELECT);
+	return EnrollGetBool(0, 1);
+}
+
 PG_FUNCTION_INFO_V1(offer_validity_guard);
 /*
  * Trigger function on enroll.offer, BEFORE UPDATE FOR EACH ROW: refuses the

@@ -60,16 +60,35 @@ typedef struct KeyEntry
 	int			index;
 } KeyEntry;
 
-/* report a bad participant, naming its index (1-based) and address */
-static void
-pg_attribute_noreturn()
-BadParticipant(int index, const char *email, const char *msg)
+/* a bad participant: raised at once, or collected for a dry run's report */
+typedef struct Reader
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid participant: %s", msg),
-			 errdetail("Participant %d, address \"%s\".", index, email ? EnrollQuotable(email) : ""),
-			 errhint("Each participant is {\"email\": text, \"firstname\": text, \"lastname\": text, \"role\": \"learner\" or \"tutor\"}.")));
+	HTAB	   *seen;
+	MemoryContext keep_cxt;
+	ParticipantProblem *problems;	/* NULL: raise the first problem */
+	int			nproblems;
+} Reader;
+
+/*
+ * A participant cannot be set up: raise 22023 naming its index (1-based)
+ * and address, or (dry run) record it and go on with the next one.
+ * Returns false so that callers write "return Bad(...)".
+ */
+static bool
+Bad(Reader *rd, int index, const char *email, const char *msg)
+{
+	if (rd->problems == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid participant: %s", msg),
+				 errdetail("Participant %d, address \"%s\".", index, email ? EnrollQuotable(email) : ""),
+				 errhint("Each participant is {\"email\": text, \"firstname\": text, \"lastname\": text, \"role\": \"learner\" or \"tutor\"}; a dry run lists every bad participant at once.")));
+	rd->problems[rd->nproblems].index = index;
+	rd->problems[rd->nproblems].email = email ? MemoryContextStrdup(rd->keep_cxt, EnrollQuotable(email)) : NULL;
+	rd->problems[rd->nproblems].problem = MemoryContextStrdup(rd->keep_cxt, msg);
+	rd->problems[rd->nproblems].sqlstate = "22023";
+	rd->nproblems++;
+	return false;
 }
 
 /* a name column: a JSON string or null (absent), at most ENROLL_NAME_MAX characters */
@@ -81,10 +100,11 @@ NameIsString(const char *type)
 
 /*
  * Check row i of plan_participants (in the per-row context) and fill *p
- * with copies made in keep_cxt.  seen maps e-mail keys to indexes.
+ * with copies made in keep_cxt.  Returns false for a bad participant (when
+ * collecting problems).
  */
-static void
-ReadOne(uint64 i, HTAB *seen, MemoryContext keep_cxt, Participant *p)
+static bool
+ReadOne(uint64 i, Reader *rd, Participant *p)
 {
 	int			index = (int) (i + 1);
 	char	   *type = EnrollGetText(i, COL_TYPE);
@@ -104,63 +124,79 @@ ReadOne(uint64 i, HTAB *seen, MemoryContext keep_cxt, Participant *p)
 	bool		found;
 
 	if (strcmp(type, "object") != 0)
-		BadParticipant(index, NULL, psprintf("expected a JSON object, got %s", type));
+		return Bad(rd, index, NULL, psprintf("expected a JSON object, got %s", type));
 	if (extra != NULL)
-		BadParticipant(index, email, psprintf("unknown key(s): %s", EnrollQuotable(extra)));
+		return Bad(rd, index, email, psprintf("unknown key(s): %s", EnrollQuotable(extra)));
 	if (email_type == NULL || strcmp(email_type, "string") != 0)
-		BadParticipant(index, email, "\"email\" must be a string");
+		return Bad(rd, index, email, "\"email\" must be a string");
 	if ((first_type && !NameIsString(first_type) && strcmp(first_type, "null") != 0) ||
 		(last_type && !NameIsString(last_type) && strcmp(last_type, "null") != 0))
-		BadParticipant(index, email, "\"firstname\" and \"lastname\" must be strings");
+		return Bad(rd, index, email, "\"firstname\" and \"lastname\" must be strings");
 	if (role != NULL && strcmp(role, "learner") != 0 && strcmp(role, "tutor") != 0)
-		BadParticipant(index, email, psprintf("\"role\" must be \"learner\" or \"tutor\", not \"%s\"", EnrollQuotable(role)));
+		return Bad(rd, index, email, psprintf("\"role\" must be \"learner\" or \"tutor\", not \"%s\"", EnrollQuotable(role)));
 	if (pg_mbstrlen(first) > ENROLL_NAME_MAX || pg_mbstrlen(last) > ENROLL_NAME_MAX)
-		BadParticipant(index, email, psprintf("\"firstname\" and \"lastname\" have at most %d characters",
+		return Bad(rd, index, email, psprintf("\"firstname\" and \"lastname\" have at most %d characters",
 											  ENROLL_NAME_MAX));
 
 	err = EnrollCanonicalEmail(email, strlen(email), norm, sizeof(norm), &normlen);
 	if (err != EMAIL_OK)
-		BadParticipant(index, email, psprintf("invalid e-mail address: %s", email_strerror(err)));
+		return Bad(rd, index, email, psprintf("invalid e-mail address: %s", email_strerror(err)));
 	email_key(norm, normlen, key, sizeof(key));
+	if (strlen(key) >= 15 && strcmp(key + strlen(key) - 15, "@erased.invalid") == 0)
+		return Bad(rd, index, email, "addresses at erased.invalid name erased accounts");
 
-	entry = (KeyEntry *) hash_search(seen, key, HASH_ENTER, &found);
-	if (found)
+	entry = (KeyEntry *) hash_search(rd->seen, key, HASH_ENTER, &found);
+	if (found && rd->problems == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("participant %d appears twice in the list", index),
 				 errdetail("Participant %d, address \"%s\", has the same address as participant %d.",
 						   index, EnrollQuotable(email), entry->index),
 				 errhint("Addresses are compared case- and space-insensitively; list each person once.")));
+	if (found)
+		return Bad(rd, index, email, psprintf("the same address as participant %d", entry->index));
 	entry->index = index;
 
 	/* the only copies that outlive the row */
-	p->email = MemoryContextStrdup(keep_cxt, norm);
-	p->key = MemoryContextStrdup(keep_cxt, key);
-	p->firstname = MemoryContextStrdup(keep_cxt, first);
-	p->lastname = MemoryContextStrdup(keep_cxt, last);
+	p->index = index;
+	p->given_email = MemoryContextStrdup(rd->keep_cxt, email);
+	p->email = MemoryContextStrdup(rd->keep_cxt, norm);
+	p->key = MemoryContextStrdup(rd->keep_cxt, key);
+	p->firstname = MemoryContextStrdup(rd->keep_cxt, first);
+	p->lastname = MemoryContextStrdup(rd->keep_cxt, last);
 	p->tutor = role != NULL && strcmp(role, "tutor") == 0;
+	return true;
 }
 
 /*
- * Validate and normalize the participant list; the first bad participant
- * is reported (22023) with its index and address.  Returns the array,
- * *count participants long, allocated in the current memory context.
+ * Validate and normalize the participant list (at most
+ * ENROLL_MAX_PARTICIPANTS: 54000 above).  With problems == NULL the first
+ * bad participant is raised (22023) with its index and address; otherwise
+ * every bad participant is recorded in *problems and left out.  Returns the
+ * good participants, *count of them, allocated in the current memory
+ * context.
  */
 Participant *
-EnrollReadParticipants(Jsonb *list, int *count)
+EnrollReadParticipants(Jsonb *list, int *count, ParticipantProblem **problems, int *nproblems)
 {
 	Participant *parts;
-	HTAB	   *seen;
 	HASHCTL		ctl;
-	MemoryContext keep_cxt = CurrentMemoryContext;
 	MemoryContext row_cxt;
+	Reader		rd;
 	uint64		n;
+	int			good = 0;
 
 	if (!JB_ROOT_IS_ARRAY(list) || JB_ROOT_IS_SCALAR(list))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("participants must be a JSON array"),
 				 errhint("Pass [{\"email\": ..., \"firstname\": ..., \"lastname\": ..., \"role\": \"learner\"}, ...].")));
+	if (JB_ROOT_COUNT(list) > ENROLL_MAX_PARTICIPANTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many participants: %u", JB_ROOT_COUNT(list)),
+				 errdetail("One call sets up at most %d participants.", ENROLL_MAX_PARTICIPANTS),
+				 errhint("Split the list over several calls with the same order reference.")));
 
 	n = EnrollExecute(&plan_participants, (Datum[]) {JsonbPGetDatum(list)}, NULL, true, 0, SPI_OK_SELECT);
 	if (n == 0)
@@ -168,13 +204,16 @@ EnrollReadParticipants(Jsonb *list, int *count)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("participants must not be empty")));
 
+	memset(&rd, 0, sizeof(rd));
+	rd.keep_cxt = CurrentMemoryContext;
+	rd.problems = problems ? palloc0(sizeof(ParticipantProblem) * (n + 1)) : NULL;
 	parts = palloc0(sizeof(Participant) * n);
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = EMAIL_BUFSIZE;
 	ctl.entrysize = sizeof(KeyEntry);
-	ctl.hcxt = keep_cxt;
-	seen = hash_create("pg_enroll participants", n, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-	row_cxt = AllocSetContextCreate(keep_cxt, "pg_enroll participant", ALLOCSET_SMALL_SIZES);
+	ctl.hcxt = rd.keep_cxt;
+	rd.seen = hash_create("pg_enroll participants", n, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	row_cxt = AllocSetContextCreate(rd.keep_cxt, "pg_enroll participant", ALLOCSET_SMALL_SIZES);
 
 	for (uint64 i = 0; i < n; i++)
 	{
@@ -182,13 +221,19 @@ EnrollReadParticipants(Jsonb *list, int *count)
 
 		CHECK_FOR_INTERRUPTS();
 		old = MemoryContextSwitchTo(row_cxt);
-		ReadOne(i, seen, keep_cxt, &parts[i]);
+		if (ReadOne(i, &rd, &parts[good]))
+			good++;
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(row_cxt);
 	}
 	MemoryContextDelete(row_cxt);
-	hash_destroy(seen);
+	hash_destroy(rd.seen);
 	SPI_freetuptable(SPI_tuptable);
-	*count = (int) n;
+	*count = good;
+	if (problems)
+	{
+		*problems = rd.problems;
+		*nproblems = rd.nproblems;
+	}
 	return parts;
 }

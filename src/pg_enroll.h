@@ -11,6 +11,7 @@
 
 #include "postgres.h"
 #include "datatype/timestamp.h"
+#include "fmgr.h"
 #include "utils/jsonb.h"
 #include "utils/resowner.h"
 
@@ -30,9 +31,19 @@ typedef struct EnrollPlan
 {
 	const char *sql;
 	int			nargs;
-	Oid			argtypes[12];
+	Oid			argtypes[16];
 	SPIPlanPtr	plan;
+	int			cursor_options; /* e.g. CURSOR_OPT_GENERIC_PLAN; 0: the plan cache decides */
 } EnrollPlan;
+
+/*
+ * Statements whose parameters are arrays of holders: the plan cache would
+ * re-plan them at every call (a custom plan for one element always looks
+ * cheaper than the generic plan's estimate of ten), and for ten thousand
+ * elements a custom plan may hash a whole table where index probes are
+ * linear.  Their generic plan is the right one for any size.
+ */
+#define ENROLL_GENERIC CURSOR_OPT_GENERIC_PLAN
 
 /* an internal subtransaction in progress (see spi_util.c) */
 typedef struct EnrollSubxact
@@ -52,8 +63,15 @@ typedef struct EnrollCatalog
 	Oid			license_current;	/* (account_id, course_id) WHERE current */
 	Oid			license_account;	/* (account_id) */
 	Oid			membership;
+	Oid			license_superseded_by;	/* (superseded_by) */
 	Oid			membership_current; /* (account_id, organization_id) WHERE current */
-	Oid			reason_revoked; /* enum value 'revoked' of license_end_reason */
+	Oid			enrollment;
+	Oid			enrollment_course_account;	/* (course_id, account_id) */
+	Oid			reason_revoked; /* values of license_end_reason */
+	Oid			reason_superseded;
+	Oid			reason_released;
+	Oid			role_app;		/* enroll_app, InvalidOid when missing */
+	Oid			role_admin;		/* enroll_admin */
 	AttrNumber	l_id;
 	AttrNumber	l_account_id;
 	AttrNumber	l_course_id;
@@ -65,6 +83,10 @@ typedef struct EnrollCatalog
 	AttrNumber	l_parent_license;
 	AttrNumber	l_ended_at;
 	AttrNumber	l_end_reason;
+	AttrNumber	l_superseded_by;
+	AttrNumber	e_course_id;
+	AttrNumber	e_account_id;
+	AttrNumber	e_via_license;
 	AttrNumber	m_account_id;
 	AttrNumber	m_organization_id;
 	AttrNumber	m_left_at;
@@ -91,34 +113,91 @@ typedef struct SessionRequest
 	int32		seats;
 	Jsonb	   *participants;
 	bool		dry_run;
+	bool		accept_condition;
 } SessionRequest;
+
+/* the most participants one setup_course_session call takes */
+#define ENROLL_MAX_PARTICIPANTS 100000
 
 /* one participant of a session setup (see participants.c, session.c) */
 typedef struct Participant
 {
-	char	   *email;			/* normalized */
+	int			index;			/* 1-based position in the list */
+	char	   *given_email;	/* as the operator gave it */
+	char	   *email;			/* canonical form */
 	char	   *stored_email;	/* the account's address as stored */
 	char	   *key;			/* uniqueness key (enroll.email_key) */
-	char	   *firstname;
+	char	   *firstname;		/* "" when not given */
 	char	   *lastname;
 	bool		tutor;
 	int64		account;		/* filled once the account is found/created */
-	bool		created;
+	bool		created;		/* the account was created by this call */
 	bool		is_new;			/* not yet in the order's group */
-	int64		license;
+	bool		removed;		/* taken out of the order earlier */
+	int64		license;		/* the order's license, or the one kept */
+	int			outcome;		/* GrantOutcome */
 } Participant;
+
+/*
+ * What a dry run reports instead of raising: a participant that cannot be
+ * set up (index from 1, SQLSTATE 22023), or the order as a whole (index 0,
+ * e.g. too few seats, PE021).  The array has room for one order-level
+ * problem after the participants'.
+ */
+typedef struct ParticipantProblem
+{
+	int			index;
+	char	   *email;			/* as given (quotable), NULL when none */
+	char	   *problem;
+	const char *sqlstate;		/* what the real run raises */
+} ParticipantProblem;
+
+/* what a new license does to the holder's current one (see licenses.c) */
+typedef enum GrantOutcome
+{
+	GRANT_GRANTED,				/* there was none */
+	GRANT_REPLACED,				/* it ended now */
+	GRANT_FOLLOWS,				/* it gives access until the new one starts */
+	GRANT_KEPT					/* it gives at least as much: no new license */
+} GrantOutcome;
+
+/* the holder's current license, as the consent rule reads it */
+typedef struct CurrentLicense
+{
+	int64		id;				/* 0: none */
+	int64		holder;			/* account or organization */
+	TimestampTz access_until;
+	bool		withdrawn_seat; /* a seat whose organization license is over */
+	int64		registrar;		/* 0: none */
+	bool		documents_unmet;	/* due and not validated */
+	TimestampTz documents_due;
+} CurrentLicense;
+
+/* a license ended early (EnrollEndLicenses) */
+typedef struct EndedLicense
+{
+	int64		id;
+	int64		holder;			/* the account (0: an organization) */
+	int64		restored;		/* the predecessor given back, 0: none */
+} EndedLicense;
 
 /* in module.c */
 extern TimestampTz EnrollClockNow(void);
+extern void EnrollErasedAccountError(int64 account) pg_attribute_noreturn();
+extern void EnrollProgressBegin(const char *what);
+extern void EnrollProgress(const char *phase, int64 rows);
 
 /* in catalog.c */
 extern const EnrollCatalog *EnrollGetCatalog(void);
 extern Oid	EnrollOwnerId(void);
+extern void EnrollRequireSchema(void);
+extern bool EnrollSchemaIsCurrent(void);
 
 /* in actor.c */
 extern void EnrollActorInit(void);
 extern bool EnrollCurrentAccount(int64 *account);
 extern int64 EnrollRequireAccount(void);
+extern int64 EnrollActorOrZero(void);
 extern bool EnrollActorIsAdmin(void);
 extern void EnrollRequireAdmin(const char *action);
 
@@ -139,8 +218,14 @@ extern void EnrollSubxactCommit(EnrollSubxact *sx);
 extern void EnrollSubxactRollback(EnrollSubxact *sx);
 extern ErrorData *EnrollSubxactCatch(EnrollSubxact *sx);
 extern bool EnrollIsBlank(const char *s);
+extern char *EnrollSha256Hex(const char *data);
 extern Datum EnrollInt8Array(const int64 *values, int n);
 extern Datum EnrollTextArray(char *const *values, int n);
+extern Datum EnrollTimestampArray(const TimestampTz *values, int n);
+extern Datum EnrollTimestampArrayNulls(const TimestampTz *values, const bool *nulls, int n);
+extern Datum EnrollBoolArray(const bool *values, int n);
+extern struct HTAB *EnrollInt64Index(const int64 *values, int n);
+extern int	EnrollInt64IndexFind(struct HTAB *index, int64 value);
 
 /* in email_glue.c */
 extern char *EnrollQuotable(const char *value);
@@ -153,10 +238,17 @@ extern void EnrollJsonString(JsonbParseState **state, const char *key, const cha
 extern void EnrollJsonInt(JsonbParseState **state, const char *key, int64 value, bool isnull);
 extern void EnrollJsonBool(JsonbParseState **state, const char *key, bool value);
 extern void EnrollJsonJsonb(JsonbParseState **state, const char *key, Datum value, bool isnull);
+extern char *EnrollJsonQuote(const char *value);
 
 /* in event.c */
 extern void EnrollLogEvent(const char *what, const char *table_name,
 						   int64 row_id, Jsonb *details);
+extern void EnrollLogEventAbout(const char *what, const char *table_name,
+								int64 row_id, int64 subject_account, Jsonb *details);
+extern void EnrollLogEventsAbout(TimestampTz at, int64 actor, const char *what,
+								 const char *table_name, const int64 *ids,
+								 const int64 *subjects, const Jsonb *const *details,
+								 int n);
 extern void EnrollLogEvents(TimestampTz at, int64 actor, const char *what,
 							const char *table_name, const int64 *ids, int n,
 							Jsonb *details);
@@ -167,6 +259,7 @@ extern const char *EnrollOfferState(TimestampTz valid_from, TimestampTz valid_un
 									TimestampTz now);
 extern void EnrollRequireOfferActive(const char *code, TimestampTz valid_from,
 									 TimestampTz valid_until, TimestampTz now);
+extern bool EnrollOfferAddressedTo(int64 offer, int64 account);
 
 /* in orders.c */
 extern void EnrollCheckOrderRef(const char *order_ref);
@@ -176,15 +269,41 @@ extern void EnrollParseHandlerParams(const char *code, const char *text, Session
 extern void EnrollParseSessionCall(const char *params, SessionRequest *req);
 
 /* in participants.c */
-extern Participant *EnrollReadParticipants(Jsonb *list, int *count);
+extern Participant *EnrollReadParticipants(Jsonb *list, int *count,
+										   ParticipantProblem **problems, int *nproblems);
+
+/* in seats.c */
+extern void EnrollCarrySeats(int64 old_license, int64 new_license, TimestampTz now);
 
 /* in licenses.c */
 extern void EnrollNextLicenseIds(int64 *ids, int n);
-extern int64 EnrollSupersede(int64 course, int64 account, int64 organization,
-							 int64 successor, TimestampTz now);
-extern int64 *EnrollSupersedeMany(int64 course, const int64 *accounts,
-								  const int64 *successors, int n,
-								  TimestampTz now, int *nended);
+extern void EnrollLicenseWindow(const char *code, const SessionParams *sp, Datum access_period,
+								Datum grace, bool grace_null, TimestampTz now,
+								TimestampTz *from, TimestampTz *until, TimestampTz *documents_due);
+extern GrantOutcome EnrollGrantDecide(const CurrentLicense *cur, TimestampTz from,
+									  TimestampTz until, bool own, TimestampTz now,
+									  TimestampTz *handover);
+extern const char *EnrollGrantOutcomeName(GrantOutcome outcome);
+extern TimestampTz EnrollDocumentsDue(const CurrentLicense *cur, int64 registrar, TimestampTz due);
+extern void EnrollReadCurrent(int64 course, const int64 *accounts, int n, int64 organization,
+							  TimestampTz now, bool lock, CurrentLicense *cur);
+extern void EnrollSupersedeList(const int64 *old_ids, const int64 *holders,
+								const TimestampTz *handovers, const int64 *successors,
+								const TimestampTz *new_from, const TimestampTz *new_until,
+								int n, TimestampTz now, bool log);
+extern void EnrollRelinkEnrollments(int64 old, int64 successor);
+extern GrantOutcome EnrollGrantOne(int64 course, int64 account, int64 organization,
+								   TimestampTz from, TimestampTz until, bool own,
+								   int64 successor, TimestampTz now, CurrentLicense *cur);
+extern int	EnrollEndLicenses(const int64 *ids, int n, const char *reason, const char *note,
+							  TimestampTz now, bool log, EndedLicense *ended);
+extern bool EnrollEndLicense(int64 id, const char *reason, const char *note,
+							 TimestampTz now, bool log, int64 *restored);
+extern Datum EnrollLicenseRow(int64 id);
+extern void EnrollCheckReason(char **reason);
+extern Datum EnrollGrantResult(FunctionCallInfo fcinfo, int64 id, GrantOutcome outcome);
+extern Datum EnrollGrantResultRedacted(FunctionCallInfo fcinfo, int64 id, GrantOutcome outcome,
+										bool redacted);
 extern uint64 EnrollExecuteLicenseInsert(EnrollPlan *plan, Datum *values,
 										 const char *nulls, int expected,
 										 const char *what);

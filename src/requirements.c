@@ -7,8 +7,11 @@
  * Result:
  *	 {"offer": id, "code": text, "state": upcoming|active|expired,
  *	  "account": id or null,
+ *	  "places_left": n								capped offers only
  *	  "steps": [{"step": "login", "satisfied": bool},
  *				{"step": "organization_admin", ...}		organization offers
+ *				{"step": "organization_profile", ...}	organization offers above default
+ *				{"step": "replaces_current_license", ...} accepting would supersede a license
  *				{"step": "profile", ...}				required_level > default
  *				{"step": "registrar_organization", ...}	offers with types
  *				{"step": "extra_condition", ...}]}		offers with a condition
@@ -18,6 +21,10 @@
  * organizations of the offer's types that can be joined (S2.16, S2.17).
  * The extra condition is satisfied only by ticking it at acceptance, so its
  * step always reads "satisfied": false and carries the text (S2.21).
+ * replaces_current_license is informational ("satisfied": true): it names
+ * the license that would be superseded, when it would end and the access
+ * time lost, so that the application asks for consent first (S2.23).  A
+ * private offer is PE003 to anyone it is not addressed to (1.2).
  *
  * A private offer the actor may not see is reported as PE003, like an
  * acceptance would be, so that this function leaks nothing.
@@ -45,7 +52,11 @@ static EnrollPlan plan_offer = {
 	"          FROM enroll.offer_registrar_type r JOIN enroll.organization_type t"
 	"            ON t.id OPERATOR(pg_catalog.=) r.organization_type_id"
 	"         WHERE r.offer_id OPERATOR(pg_catalog.=) o.id)"
-	"       , o.valid_until"
+	"       , o.valid_until, o.course_id, o.access_period, o.documents_grace, o.handler_params,"
+	"       o.max_acceptances,"
+	"       CASE WHEN o.max_acceptances IS NOT NULL THEN GREATEST(0, o.max_acceptances OPERATOR(pg_catalog.-)"
+	"            (SELECT pg_catalog.count(*) FROM enroll.license l"
+	"              WHERE l.offer_id OPERATOR(pg_catalog.=) o.id AND l.parent_license IS NULL)) END"
 	"  FROM enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $1",
 	1, {INT8OID}
 };
@@ -87,8 +98,11 @@ static EnrollPlan plan_candidates = {
 
 /* organizations the account administers and may accept this offer for */
 static EnrollPlan plan_admin_orgs = {
-	"SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', g.id, 'name', g.name)"
-	"                                     ORDER BY g.name, g.id), '[]')"
+	"SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', g.id, 'name', g.name,"
+	"           'profile_level', g.profile_level, 'profile_satisfied', g.profile_level OPERATOR(pg_catalog.>=) o.required_level,"
+	"           'missing_fields', pg_catalog.to_jsonb(enroll.organization_profile_missing_fields(o.required_level, g.profile)))"
+	"                                     ORDER BY g.name, g.id), '[]'),"
+	"       COALESCE(pg_catalog.bool_or(g.profile_level OPERATOR(pg_catalog.>=) o.required_level), false)"
 	"  FROM enroll.membership m JOIN enroll.organization g ON g.id OPERATOR(pg_catalog.=) m.organization_id"
 	"  JOIN enroll.offer o ON o.id OPERATOR(pg_catalog.=) $1"
 	" WHERE m.account_id OPERATOR(pg_catalog.=) $2 AND m.left_at IS NULL AND m.is_admin"
@@ -113,6 +127,15 @@ typedef struct Requirements
 	char	   *extra_condition;	/* NULL when none */
 	bool		types_null;
 	Datum		types;			/* jsonb array of type codes */
+	TimestampTz valid_from;
+	TimestampTz valid_until;
+	int64		course;
+	Datum		access_period;
+	Datum		grace;
+	bool		grace_null;
+	char	   *handler_params;	/* NULL when none */
+	bool		capped;
+	int64		places_left;
 } Requirements;
 
 static void
@@ -127,14 +150,22 @@ static void
 ReadOffer(Requirements *r)
 {
 	Datum		arg = Int64GetDatum(r->offer_id);
+	bool		isnull;
 
 	if (EnrollExecute(&plan_offer, &arg, NULL, true, 1, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_UNKNOWN_OFFER),
 				 errmsg("offer %lld does not exist", (long long) r->offer_id)));
 	r->code = EnrollGetText(0, 1);
-	r->state = EnrollOfferState(EnrollGetTimestamp(0, 2, NULL),
-								EnrollGetTimestamp(0, 9, NULL), EnrollClockNow());
+	r->valid_from = EnrollGetTimestamp(0, 2, NULL);
+	r->valid_until = EnrollGetTimestamp(0, 9, NULL);
+	r->state = EnrollOfferState(r->valid_from, r->valid_until, EnrollClockNow());
+	r->course = EnrollGetInt64(0, 10);
+	r->access_period = EnrollGetDatum(0, 11, &isnull);
+	r->grace = EnrollGetDatum(0, 12, &r->grace_null);
+	r->handler_params = EnrollGetText(0, 13);
+	r->capped = EnrollGetInt32(0, 14) != 0;
+	r->places_left = EnrollGetInt64(0, 15);
 	r->is_private = EnrollGetBool(0, 3);
 	r->for_organizations = EnrollGetBool(0, 4);
 	r->required_level = EnrollGetText(0, 5);
@@ -172,16 +203,82 @@ StepOrganizationAdmin(JsonbParseState **state, const Requirements *r)
 {
 	Datum		orgs = DirectFunctionCall1(jsonb_in, CStringGetDatum("[]"));
 	bool		isnull;
+	bool		profile_ok = false;
 
 	if (r->logged_in)
 	{
 		EnrollExecute(&plan_admin_orgs, (Datum[]) {Int64GetDatum(r->offer_id), Int64GetDatum(r->actor)},
 					  NULL, true, 1, SPI_OK_SELECT);
 		orgs = EnrollGetDatum(0, 1, &isnull);
+		profile_ok = EnrollGetBool(0, 2);
 	}
 	BeginStep(state, "organization_admin");
 	EnrollJsonBool(state, "satisfied", JsonContainerSize(&DatumGetJsonbP(orgs)->root) > 0);
 	EnrollJsonJsonb(state, "organizations", orgs, false);
+	pushJsonbValue(state, WJB_END_OBJECT, NULL);
+
+	/* the organization's own invoice data (1.2), listed above default (S2.12) */
+	if (r->above_default)
+	{
+		BeginStep(state, "organization_profile");
+		EnrollJsonString(state, "required_level", r->required_level);
+		EnrollJsonBool(state, "satisfied", profile_ok);
+		pushJsonbValue(state, WJB_END_OBJECT, NULL);
+	}
+}
+
+/* a duration as "N days" or "N days HH:MM:SS", whatever the session's IntervalStyle */
+static char *
+DurationText(TimeOffset usecs)
+{
+	int64		secs = usecs / USECS_PER_SEC;
+	int64		days = secs / SECS_PER_DAY;
+	int64		rest = secs % SECS_PER_DAY;
+
+	if (rest == 0)
+		return psprintf("%lld days", (long long) days);
+	return psprintf("%lld days %02d:%02d:%02d", (long long) days, (int) (rest / 3600),
+					(int) (rest % 3600 / 60), (int) (rest % 60));
+}
+
+/*
+ * Accepting would supersede the account's current license for the course
+ * (S2.23: the time left is lost): say which, until when it runs now, when
+ * it would end, and how much access time would be lost, so that an
+ * application asks the learner first.
+ */
+static void
+StepReplaces(JsonbParseState **state, const Requirements *r)
+{
+	SessionParams sp;
+	CurrentLicense cur;
+	TimestampTz from,
+				until,
+				handover;
+	GrantOutcome outcome;
+	TimestampTz now = EnrollClockNow();
+
+	if (!r->logged_in || r->for_organizations || strcmp(r->state, "active") != 0)
+		return;
+	if (r->handler_params != NULL)
+		EnrollParseHandlerParams(r->code, r->handler_params, &sp);
+	from = (r->handler_params != NULL && sp.has_start) ? sp.starttime : now;
+	until = (r->handler_params != NULL && sp.has_end) ? sp.endtime
+		: DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+												  TimestampTzGetDatum(from), r->access_period));
+	EnrollReadCurrent(r->course, &r->actor, 1, 0, now, false, &cur);
+	outcome = EnrollGrantDecide(&cur, from, until, true, now, &handover);
+	if (outcome != GRANT_REPLACED && outcome != GRANT_FOLLOWS)
+		return;
+	BeginStep(state, "replaces_current_license");
+	EnrollJsonBool(state, "satisfied", true);
+	EnrollJsonInt(state, "license", cur.id, false);
+	EnrollJsonString(state, "access_until", pstrdup(timestamptz_to_str(cur.access_until)));
+	EnrollJsonString(state, "ends_at", pstrdup(timestamptz_to_str(handover)));
+	EnrollJsonInt(state, "time_lost_seconds",
+				  handover < cur.access_until ? (cur.access_until - handover) / USECS_PER_SEC : 0, false);
+	EnrollJsonString(state, "time_lost",
+					 DurationText(handover < cur.access_until ? cur.access_until - handover : 0));
 	pushJsonbValue(state, WJB_END_OBJECT, NULL);
 }
 
@@ -251,6 +348,7 @@ offer_requirements(PG_FUNCTION_ARGS)
 	r.offer_id = PG_GETARG_INT64(0);
 	r.logged_in = EnrollCurrentAccount(&r.actor);
 
+	EnrollRequireSchema();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	ReadOffer(&r);
@@ -261,6 +359,8 @@ offer_requirements(PG_FUNCTION_ARGS)
 	EnrollJsonString(&state, "code", r.code);
 	EnrollJsonString(&state, "state", r.state);
 	EnrollJsonInt(&state, "account", r.actor, !r.logged_in);
+	if (r.capped)
+		EnrollJsonInt(&state, "places_left", r.places_left, false);
 	EnrollJsonKey(&state, "steps");
 	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
 
@@ -276,6 +376,7 @@ offer_requirements(PG_FUNCTION_ARGS)
 		StepRegistrar(&state, &r);
 	if (r.extra_condition != NULL)
 		StepCondition(&state, &r);
+	StepReplaces(&state, &r);
 	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
 
 	/* copy the result out to the caller's memory before SPI_finish */

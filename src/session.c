@@ -8,19 +8,45 @@
  *	 - C validates and normalizes everything first (the offer's parameters
  *	   in session_params.c, the participants in participants.c), so that a
  *	   bad participant is reported with its index and address before
- *	   anything is written;
+ *	   anything is written (a dry run reports every bad participant);
  *	 - then a fixed number of set-based statements, each taking arrays, write
  *	   the rows: the cost is linear in the participants and no statement
  *	   re-scans the list.  Each statement obeys statement_timeout.
  * SetupSession runs the steps in order; each step is a function below.
  *
+ * The participants' licenses follow the consent rule of licenses.c: the
+ * operator acts on someone else's behalf, so a participant whose own
+ * license gives more keeps it ("kept": no new license), and a session that
+ * starts later does not cut the access a participant has until it starts
+ * ("follows").  The session's starttime/endtime are the access window
+ * (S1.10); the support course (S1.7) is reached through the participant's
+ * session license (enrollment.via_license).
+ *
+ * Order references are unique per operator: the order is claimed by
+ * (operator, order_ref), its group keyed on the order's id, and nothing an
+ * operator does can take, block or reveal another operator's reference.
+ *
  * Locks, in the order every writer uses (offer, holder, membership,
- * license): the offer FOR SHARE (an order racing the offer's closing), the
- * purchase order row (a second call with the same order waits, then finds
- * the work done), new accounts through the unique e-mail index in sorted
- * order (two orders naming the same unknown address create one account),
- * then the participants' account rows FOR NO KEY UPDATE in id order before
- * their current licenses are superseded (S2.23, licenses.c).
+ * license), taken as late as the work allows and no more than needed:
+ *	 1. the offer FOR SHARE (FOR NO KEY UPDATE when it has an acceptance
+ *		cap): an order racing the offer's closing;
+ *	 2. the purchase order row (operator, reference): a second call with the
+ *		same order waits, then finds the work done;
+ *	 3. new accounts, through the unique e-mail index in key order (two
+ *		orders naming one unknown address create one account, no deadlock);
+ *	 4. only the accounts of the participants who get a new license, FOR NO
+ *		KEY UPDATE in id order; then the current licenses of all new
+ *		participants FOR UPDATE in account order (a kept license too: the
+ *		enrollment's foreign key would take a key-share lock on it anyway).
+ *		A participant's own acceptance of another course, and every access
+ *		check, never wait for the order; participants already set up or
+ *		taken out of the order are not locked;
+ *	 5. every row written for the participants (enrollments, group members,
+ *		cross roles, support enrollments) in account id order, so that two
+ *		orders naming the same unlocked (kept) people meet on the unique
+ *		keys in one order and wait, never deadlock (test/t/013_load.pl).
+ * Row locks last until the transaction ends: an application commits the
+ * setup at once.
  *
  * dry_run runs everything inside a subtransaction that is rolled back, so
  * the report is the real one and no row is left behind.
@@ -31,12 +57,10 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
-#include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
-#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
@@ -47,6 +71,7 @@ typedef struct Session
 {
 	SessionRequest *req;
 	int64		actor;
+	bool		actor_is_admin;
 	TimestampTz now;
 	/* the offer (ReadOffer) */
 	char	   *code;
@@ -54,7 +79,14 @@ typedef struct Session
 	char	   *course_shortname;
 	TimestampTz valid_from;
 	TimestampTz valid_until;
+	int32		max_acceptances;	/* 0: no cap */
 	SessionParams sp;
+	Datum		access_period;
+	Datum		grace;
+	bool		grace_null;
+	TimestampTz access_from;	/* the participants' access window */
+	TimestampTz access_until;
+	TimestampTz documents_due;	/* 0: no documents */
 	/* roles and support course (ResolveRoles) */
 	int64		student_role;
 	int64		tutor_role;
@@ -65,16 +97,19 @@ typedef struct Session
 	/* the participants (EnrollReadParticipants, ResolveAccounts, SplitNew) */
 	Participant *parts;
 	int			n;
+	ParticipantProblem *problems;
+	int			nproblems;
 	int			nnew;
-	int			nexisting;
+	int			nexisting;		/* live participants set up earlier */
+	int			nremoved;		/* named again, taken out earlier */
 	/* the order and its group (ClaimOrder, FindGroup) */
 	Jsonb	   *request_json;
 	int64		order_id;
 	int64		group_id;
 	bool		group_created;
-	/* what was written (LicenseAndEnroll, CrossRolesAndSupport) */
-	int64	   *superseded;
+	/* what was written */
 	int			nsuper;
+	int			nkept;
 	int			nroles;
 	int			nsupport;
 } Session;
@@ -83,22 +118,28 @@ typedef struct Session
  * Prepared statements
  * ------------------------------------------------------------------------
  */
-static EnrollPlan plan_offer = {
-	"SELECT o.code, o.course_id, c.shortname, o.valid_from, o.valid_until,"
-	"       o.recipient_kind OPERATOR(pg_catalog.=) 'person', o.handler_params,"
-	"       EXISTS (SELECT FROM enroll.offer_registrar_type t"
-	"                WHERE t.offer_id OPERATOR(pg_catalog.=) o.id),"
-	"       o.required_level::text,"
-	"       o.visibility OPERATOR(pg_catalog.=) 'public' OR EXISTS ("
-	"           SELECT FROM enroll.offer_recipient r WHERE r.offer_id OPERATOR(pg_catalog.=) o.id"
-	"              AND r.account_id OPERATOR(pg_catalog.=) $2)"
-	"  FROM enroll.offer o JOIN enroll.course c ON c.id OPERATOR(pg_catalog.=) o.course_id"
-	" WHERE o.id OPERATOR(pg_catalog.=) $1 FOR SHARE OF o",
-	2, {INT8OID, INT8OID}
+static EnrollPlan plan_offer_capped = {
+	"SELECT o.max_acceptances IS NOT NULL FROM enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $1",
+	1, {INT8OID}
 };
 
+#define OFFER_COLUMNS \
+	"SELECT o.code, o.course_id, c.shortname, o.valid_from, o.valid_until," \
+	"       o.recipient_kind OPERATOR(pg_catalog.=) 'person', o.handler_params," \
+	"       EXISTS (SELECT FROM enroll.offer_registrar_type t" \
+	"                WHERE t.offer_id OPERATOR(pg_catalog.=) o.id)," \
+	"       o.visibility OPERATOR(pg_catalog.=) 'public' OR EXISTS (" \
+	"           SELECT FROM enroll.offer_recipient r WHERE r.offer_id OPERATOR(pg_catalog.=) o.id" \
+	"              AND r.account_id OPERATOR(pg_catalog.=) $2)," \
+	"       o.extra_condition, o.access_period, o.documents_grace, o.max_acceptances" \
+	"  FROM enroll.offer o JOIN enroll.course c ON c.id OPERATOR(pg_catalog.=) o.course_id" \
+	" WHERE o.id OPERATOR(pg_catalog.=) $1"
+static EnrollPlan plan_offer_share = {OFFER_COLUMNS " FOR SHARE OF o", 2, {INT8OID, INT8OID}};
+static EnrollPlan plan_offer_update = {OFFER_COLUMNS " FOR NO KEY UPDATE OF o", 2, {INT8OID, INT8OID}};
+
 static EnrollPlan plan_operator = {
-	"SELECT a.profile_level OPERATOR(pg_catalog.>=) o.required_level, a.profile_level::text"
+	"SELECT a.profile_level OPERATOR(pg_catalog.>=) o.required_level, a.profile_level::text,"
+	"       a.erased_at IS NOT NULL"
 	"  FROM enroll.account a, enroll.offer o"
 	" WHERE a.id OPERATOR(pg_catalog.=) $1 AND o.id OPERATOR(pg_catalog.=) $2",
 	2, {INT8OID, INT8OID}
@@ -114,16 +155,17 @@ static EnrollPlan plan_course = {
 	1, {TEXTOID}
 };
 
+/* the operator's order with this reference, locked */
 static EnrollPlan plan_order_lock = {
-	"SELECT id, operator_id, offer_id, seats, report FROM enroll.purchase_order"
-	" WHERE order_ref OPERATOR(pg_catalog.=) $1 FOR UPDATE",
-	1, {TEXTOID}
+	"SELECT id, offer_id, seats, report, status::text FROM enroll.purchase_order"
+	" WHERE operator_id OPERATOR(pg_catalog.=) $2 AND order_ref OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+	2, {TEXTOID, INT8OID}
 };
 
 static EnrollPlan plan_order_insert = {
 	"INSERT INTO enroll.purchase_order (order_ref, operator_id, offer_id, seats, request, created_at, updated_at)"
 	" VALUES ($1, $2, $3, $4, $5, $6, $6)"
-	" ON CONFLICT (order_ref) DO NOTHING RETURNING id",
+	" ON CONFLICT (operator_id, order_ref) DO NOTHING",
 	6, {TEXTOID, INT8OID, INT8OID, INT4OID, JSONBOID, TIMESTAMPTZOID}
 };
 
@@ -134,19 +176,19 @@ static EnrollPlan plan_order_update = {
 };
 
 static EnrollPlan plan_group = {
-	"WITH ins AS (INSERT INTO enroll.course_group (course_id, idnumber, name, created_at)"
-	"             VALUES ($1, $2, $3, $4)"
-	"             ON CONFLICT (course_id, idnumber) DO NOTHING RETURNING id)"
+	"WITH ins AS (INSERT INTO enroll.course_group (course_id, idnumber, name, created_at, order_id)"
+	"             VALUES ($1, $2, $3, $4, $5)"
+	"             ON CONFLICT (order_id) DO NOTHING RETURNING id)"
 	"SELECT id, true FROM ins"
 	" UNION ALL "
-	"SELECT g.id, false FROM enroll.course_group g"
-	" WHERE g.course_id OPERATOR(pg_catalog.=) $1 AND g.idnumber OPERATOR(pg_catalog.=) $2",
-	4, {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID}
+	"SELECT g.id, false FROM enroll.course_group g WHERE g.order_id OPERATOR(pg_catalog.=) $5",
+	5, {INT8OID, TEXTOID, TEXTOID, TIMESTAMPTZOID, INT8OID}
 };
 
-/* participants in its group: those already set up by earlier calls */
+/* the participants of earlier calls: live, or taken out of the order */
 static EnrollPlan plan_group_members = {
-	"SELECT account_id FROM enroll.group_member WHERE group_id OPERATOR(pg_catalog.=) $1",
+	"SELECT account_id, removed_at IS NOT NULL FROM enroll.group_member"
+	" WHERE group_id OPERATOR(pg_catalog.=) $1",
 	1, {INT8OID}
 };
 
@@ -162,71 +204,114 @@ static EnrollPlan plan_accounts_insert = {
 	5, {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID}
 };
 
+/*
+ * One probe of account_email_key per participant (LIMIT 1 keeps the
+ * subquery a nested loop): a join may hash the whole table instead, about
+ * 0.6 s for 10,000 participants among 10^6 accounts (scripts/bench).
+ */
 static EnrollPlan plan_accounts_find = {
 	"SELECT k.ord, a.id, a.email FROM pg_catalog.unnest($1::text[]) WITH ORDINALITY AS k(key, ord)"
-	"  JOIN enroll.account a ON enroll.email_key(a.email) OPERATOR(pg_catalog.=) k.key",
-	1, {TEXTARRAYOID}
+	" CROSS JOIN LATERAL (SELECT a.id, a.email FROM enroll.account a"
+	"                      WHERE enroll.email_key(a.email) OPERATOR(pg_catalog.=) k.key LIMIT 1) a",
+	1, {TEXTARRAYOID}, NULL, ENROLL_GENERIC
 };
 
 static EnrollPlan plan_accounts_lock = {
 	"SELECT id FROM enroll.account WHERE id OPERATOR(pg_catalog.=) ANY ($1)"
 	" ORDER BY id FOR NO KEY UPDATE",
+	1, {INT8ARRAYOID}, NULL, ENROLL_GENERIC
+};
+
+/* the kept licenses' windows, for the participants' enrollments */
+static EnrollPlan plan_license_windows = {
+	"SELECT l.id, l.access_from, l.access_until FROM enroll.license l"
+	" WHERE l.id OPERATOR(pg_catalog.=) ANY ($1)",
 	1, {INT8ARRAYOID}
 };
 
 static EnrollPlan plan_licenses_insert = {
 	"INSERT INTO enroll.license (id, offer_id, course_id, holder_kind, account_id,"
 	"   accepted_by, accepted_via, accepted_at, accepted_condition, price_paid, currency,"
-	"   access_from, access_until, documents_due_at, order_ref)"
+	"   access_from, access_until, documents_due_at, order_ref, order_id)"
 	" SELECT n.new_id, o.id, o.course_id, 'person'::enroll.holder_kind, n.account_id, $3, 'operator'::enroll.acceptance_mode, $4,"
-	"        o.extra_condition, o.price, o.currency, $4, $4 OPERATOR(pg_catalog.+) o.access_period,"
-	"        $4 OPERATOR(pg_catalog.+) o.documents_grace, $5"
-	"   FROM ROWS FROM (pg_catalog.unnest($1::bigint[]), pg_catalog.unnest($2::bigint[])) AS n(account_id, new_id),"
+	"        o.extra_condition, o.price, o.currency, $7, $8, n.due, $5, $9"
+	"   FROM ROWS FROM (pg_catalog.unnest($1::bigint[]), pg_catalog.unnest($2::bigint[]),"
+	"                   pg_catalog.unnest($10::timestamptz[])) AS n(account_id, new_id, due),"
 	"        enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $6",
-	6, {INT8ARRAYOID, INT8ARRAYOID, INT8OID, TIMESTAMPTZOID, TEXTOID, INT8OID}
+	10, {INT8ARRAYOID, INT8ARRAYOID, INT8OID, TIMESTAMPTZOID, TEXTOID, INT8OID,
+	TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, TIMESTAMPTZARRAYOID}
+};
+
+static EnrollPlan plan_count_acceptances = {
+	"WITH touch AS (UPDATE enroll.offer o SET max_acceptances = o.max_acceptances"
+	"               WHERE o.id OPERATOR(pg_catalog.=) $1 RETURNING o.id)"
+	"SELECT pg_catalog.count(*)::int4 FROM enroll.license l"
+	" WHERE l.offer_id OPERATOR(pg_catalog.=) $1 AND l.parent_license IS NULL"
+	"   AND EXISTS (SELECT FROM touch)",
+	1, {INT8OID}
 };
 
 static EnrollPlan plan_enrollments = {
 	"INSERT INTO enroll.enrollment AS e (course_id, account_id, role_id, group_id, time_start,"
-	"   time_end, order_ref, license_id, created_at)"
-	" SELECT $1, n.account_id, n.role_id, $2, $3, $4, $5, n.license_id, $6"
-	"   FROM ROWS FROM (pg_catalog.unnest($7::bigint[]), pg_catalog.unnest($8::bigint[]), pg_catalog.unnest($9::bigint[])) AS n(account_id, role_id, license_id)"
+	"   time_end, order_ref, license_id, created_at, order_id)"
+	" SELECT $1, n.account_id, n.role_id, $2, n.time_start, n.time_end, $3, n.license_id, $4, $5"
+	"   FROM ROWS FROM (pg_catalog.unnest($6::bigint[]), pg_catalog.unnest($7::bigint[]), pg_catalog.unnest($8::bigint[]),"
+	"                   pg_catalog.unnest($9::timestamptz[]), pg_catalog.unnest($10::timestamptz[]))"
+	"        AS n(account_id, role_id, license_id, time_start, time_end)"
+	"  ORDER BY n.account_id"
 	" ON CONFLICT (course_id, account_id) DO UPDATE SET role_id = excluded.role_id,"
 	"   group_id = excluded.group_id, time_start = excluded.time_start,"
 	"   time_end = excluded.time_end, order_ref = excluded.order_ref,"
-	"   license_id = excluded.license_id"
-	" RETURNING e.id",
-	9, {INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, TIMESTAMPTZOID,
-	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID}
+	"   license_id = excluded.license_id, order_id = excluded.order_id, via_license = NULL",
+	10, {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, INT8OID,
+	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID}
 };
 
 static EnrollPlan plan_group_members_insert = {
-	"INSERT INTO enroll.group_member (group_id, account_id, added_at)"
-	" SELECT $1, a, $3 FROM pg_catalog.unnest($2::bigint[]) AS a"
-	" ON CONFLICT DO NOTHING",
-	3, {INT8OID, INT8ARRAYOID, TIMESTAMPTZOID}
+	"INSERT INTO enroll.group_member (group_id, account_id, added_at, given_email, given_firstname,"
+	"   given_lastname, seat)"
+	" SELECT $1, n.account_id, $2, n.email, NULLIF(n.firstname, ''), NULLIF(n.lastname, ''),"
+	"        CASE WHEN n.tutor THEN 'tutor' ELSE 'learner' END"
+	"   FROM ROWS FROM (pg_catalog.unnest($3::bigint[]), pg_catalog.unnest($4::text[]),"
+	"                   pg_catalog.unnest($5::text[]), pg_catalog.unnest($6::text[]),"
+	"                   pg_catalog.unnest($7::boolean[]))"
+	"        AS n(account_id, email, firstname, lastname, tutor)"
+	"  ORDER BY n.account_id",
+	7, {INT8OID, TIMESTAMPTZOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLARRAYOID}
 };
 
 /* S1.6: operator manages each participant, each participant is managed by the operator */
 static EnrollPlan plan_cross_roles = {
 	"INSERT INTO enroll.role_assignment (role_id, account_id, context_level, context_id,"
-	"   assigned_at, assigned_by, order_ref)"
-	" SELECT $1, $3, 'user'::enroll.context_level, p, $5, $3, $6 FROM pg_catalog.unnest($4::bigint[]) AS p"
-	"  WHERE p OPERATOR(pg_catalog.<>) $3"
+	"   assigned_at, assigned_by, order_ref, order_id)"
+	" (SELECT $1, $3, 'user'::enroll.context_level, p, $5, $3, $6, $7 FROM pg_catalog.unnest($4::bigint[]) AS p"
+	"   WHERE p OPERATOR(pg_catalog.<>) $3 ORDER BY p)"
 	" UNION ALL"
-	" SELECT $2, p, 'user'::enroll.context_level, $3, $5, $3, $6 FROM pg_catalog.unnest($4::bigint[]) AS p"
-	"  WHERE p OPERATOR(pg_catalog.<>) $3"
-	" ON CONFLICT ON CONSTRAINT role_assignment_key DO NOTHING"
-	" RETURNING id",
-	6, {INT8OID, INT8OID, INT8OID, INT8ARRAYOID, TIMESTAMPTZOID, TEXTOID}
+	" (SELECT $2, p, 'user'::enroll.context_level, $3, $5, $3, $6, $7 FROM pg_catalog.unnest($4::bigint[]) AS p"
+	"   WHERE p OPERATOR(pg_catalog.<>) $3 ORDER BY p)"
+	" ON CONFLICT ON CONSTRAINT role_assignment_key DO NOTHING",
+	7, {INT8OID, INT8OID, INT8OID, INT8ARRAYOID, TIMESTAMPTZOID, TEXTOID, INT8OID}
 };
 
-/* S1.7: the customer-support course */
+/*
+ * S1.7: the customer-support course, reached through the participant's
+ * session license; an enrollment of the support course that has a license
+ * of its own stays as it is
+ */
 static EnrollPlan plan_support = {
-	"INSERT INTO enroll.enrollment (course_id, account_id, role_id, order_ref, created_at)"
-	" SELECT $1, a, $3, $4, $5 FROM pg_catalog.unnest($2::bigint[]) AS a"
-	" ON CONFLICT (course_id, account_id) DO NOTHING RETURNING id",
-	5, {INT8OID, INT8ARRAYOID, INT8OID, TEXTOID, TIMESTAMPTZOID}
+	"INSERT INTO enroll.enrollment AS e (course_id, account_id, role_id, order_ref, created_at, order_id,"
+	"   via_license, time_start, time_end)"
+	" SELECT $1, n.account_id, $3, $4, $5, $6, n.license_id, n.time_start, n.time_end"
+	"   FROM ROWS FROM (pg_catalog.unnest($2::bigint[]), pg_catalog.unnest($7::bigint[]),"
+	"                   pg_catalog.unnest($8::timestamptz[]), pg_catalog.unnest($9::timestamptz[]))"
+	"        AS n(account_id, license_id, time_start, time_end)"
+	"  ORDER BY n.account_id"
+	" ON CONFLICT (course_id, account_id) DO UPDATE SET via_license = excluded.via_license,"
+	"   order_ref = excluded.order_ref, order_id = excluded.order_id,"
+	"   time_start = excluded.time_start, time_end = excluded.time_end"
+	"  WHERE e.license_id IS NULL",
+	9, {INT8OID, INT8ARRAYOID, INT8OID, TEXTOID, TIMESTAMPTZOID, INT8OID, INT8ARRAYOID,
+	TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID}
 };
 
 /* ------------------------------------------------------------------------
@@ -245,75 +330,68 @@ RoleId(const char *shortname)
 	return EnrollGetInt64(0, 1);
 }
 
-/* event details naming the order: {"order": "<ref>"} */
-static Jsonb *
-OrderDetails(const char *order_ref)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"order\": ");
-	escape_json(&buf, order_ref);
-	appendStringInfoChar(&buf, '}');
-	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
-}
-
-/* a hash set of int64 (account ids) */
-static HTAB *
-Int64Set(const char *name, const int64 *ids, int n)
-{
-	HASHCTL		ctl;
-	HTAB	   *set;
-
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(int64);
-	ctl.entrysize = sizeof(int64);
-	ctl.hcxt = CurrentMemoryContext;
-	set = hash_create(name, Max(n, 1), &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	for (int i = 0; i < n; i++)
-		hash_search(set, &ids[i], HASH_ENTER, NULL);
-	return set;
-}
-
-static bool
-Int64SetHas(HTAB *set, int64 id)
-{
-	return hash_search(set, &id, HASH_FIND, NULL) != NULL;
-}
-
 /* ------------------------------------------------------------------------
  * The steps of a setup
  * ------------------------------------------------------------------------
  */
 
 /*
- * The offer, locked FOR SHARE against a concurrent closing (S2.5): it must
- * be addressed to the operator when private (S2.7), be for persons, take no
- * registrar organization, and carry valid handler_params naming its course
- * (S1.9).  The operator must exist and have the offer's profile level
- * (S2.11).
+ * The offer, locked against a concurrent closing (S2.5): it must be
+ * addressed to the operator when private (S2.7; a non-admin caller it is
+ * not addressed to learns nothing of it), be for persons, take no registrar
+ * organization, carry valid handler_params naming its course (S1.9), and
+ * its extra condition must be ticked (S2.21, S2.22).  The operator must
+ * exist, not be erased, and have the offer's profile level (S2.11).
  */
 static void
 ReadOffer(Session *s)
 {
 	Datum		args[2];
+	bool		isnull;
+	bool		capped;
+	char	   *condition;
 
 	args[0] = Int64GetDatum(s->req->offer);
 	args[1] = Int64GetDatum(s->req->operator);
-	if (EnrollExecute(&plan_offer, args, NULL, false, 1, SPI_OK_SELECT) == 0)
+	if (EnrollExecute(&plan_offer_capped, args, NULL, false, 1, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_UNKNOWN_OFFER),
 				 errmsg("offer %lld does not exist", (long long) s->req->offer)));
+	capped = EnrollGetBool(0, 1);
+	if (EnrollExecute(capped ? &plan_offer_update : &plan_offer_share, args, NULL, false, 1,
+					  SPI_OK_SELECT) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_UNKNOWN_OFFER),
+				 errmsg("offer %lld does not exist", (long long) s->req->offer)));
+	if (!EnrollGetBool(0, 9))
+	{
+		if (!s->actor_is_admin)
+			ereport(ERROR,
+					(errcode(ERRCODE_ENROLL_OFFER_NOT_ACCEPTABLE),
+					 errmsg("offer %lld is not available to operator %lld",
+							(long long) s->req->offer, (long long) s->req->operator),
+					 errdetail("A private offer can only be bought by its addressees (S2.7).")));
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_OFFER_NOT_ACCEPTABLE),
+				 errmsg("offer \"%s\" is not addressed to operator %lld", EnrollGetText(0, 1),
+						(long long) s->req->operator),
+				 errdetail("A private offer can only be accepted by its addressees (S2.7).")));
+	}
 	s->code = EnrollGetText(0, 1);
 	s->course_id = EnrollGetInt64(0, 2);
 	s->course_shortname = EnrollGetText(0, 3);
 	s->valid_from = EnrollGetTimestamp(0, 4, NULL);
 	s->valid_until = EnrollGetTimestamp(0, 5, NULL);
-	if (!EnrollGetBool(0, 10))
+	condition = EnrollGetText(0, 10);
+	s->access_period = EnrollGetDatum(0, 11, &isnull);
+	s->grace = EnrollGetDatum(0, 12, &s->grace_null);
+	s->max_acceptances = EnrollGetInt32(0, 13);
+	if (s->max_acceptances != 0 && !capped)
 		ereport(ERROR,
-				(errcode(ERRCODE_ENROLL_OFFER_NOT_ACCEPTABLE),
-				 errmsg("offer \"%s\" is not addressed to operator %lld", s->code, (long long) s->req->operator),
-				 errdetail("A private offer can only be accepted by its addressees (S2.7).")));
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize the setup of order \"%s\"", EnrollQuotable(s->req->order_ref)),
+				 errdetail("An acceptance cap was set on the offer by a concurrent transaction."),
+				 errhint("Retry the transaction.")));
 	if (!EnrollGetBool(0, 6))
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_HOLDER_KIND),
@@ -328,8 +406,21 @@ ReadOffer(Session *s)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("handler parameter coursename \"%s\" does not name the course of offer \"%s\"",
-						s->sp.coursename, s->code),
+						EnrollQuotable(s->sp.coursename), s->code),
 				 errdetail("The offer is for course \"%s\".", s->course_shortname)));
+	if (condition != NULL && !s->req->accept_condition)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_CONDITION_NOT_ACCEPTED),
+				 errmsg("offer \"%s\" has a condition that was not accepted", s->code),
+				 errdetail("Condition: %s", condition),
+				 errhint("The operator ticks it for the order: pass accept_condition => true; the text is recorded on each license.")));
+}
+
+/* The operator exists, is not erased and has the offer's profile level (S2.11). */
+static void
+CheckOperator(Session *s)
+{
+	Datum		args[2];
 
 	args[0] = Int64GetDatum(s->req->operator);
 	args[1] = Int64GetDatum(s->req->offer);
@@ -337,6 +428,10 @@ ReadOffer(Session *s)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_UNKNOWN_ACCOUNT),
 				 errmsg("operator account %lld does not exist", (long long) s->req->operator)));
+	if (EnrollGetBool(0, 3))
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_ACCOUNT_ERASED),
+				 errmsg("operator account %lld has been erased", (long long) s->req->operator)));
 	if (!EnrollGetBool(0, 1))
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_PROFILE_LEVEL),
@@ -356,7 +451,8 @@ ResolveRoles(Session *s)
 	if (s->tutor_role == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("role \"%s\" named by handler parameter supervisor does not exist", s->sp.supervisor),
+				 errmsg("role \"%s\" named by handler parameter supervisor does not exist",
+						EnrollQuotable(s->sp.supervisor)),
 				 errhint("Create the role in enroll.role or fix the offer's handler_params.")));
 	if (s->student_role == 0 || s->manager_role == 0 || s->user_role == 0)
 		ereport(ERROR,
@@ -376,57 +472,81 @@ ResolveRoles(Session *s)
 }
 
 /*
- * The purchase order row, created or found and locked: a second call with
- * this reference waits here.  The same reference with another offer,
- * operator or seat count is PE020.
+ * The request as stored: the call's parameters and, instead of the
+ * participants' addresses and names (personal data, kept on the group's
+ * members where erasure finds them), their number and a digest.
  */
-static void
-ClaimOrder(Session *s)
+static Jsonb *
+RequestJson(const SessionRequest *req)
+{
+	return EnrollJsonbf("{\"order\": %s, \"offer\": %lld, \"operator\": %lld, \"seats\": %d,"
+						" \"participants\": %d, \"participants_sha256\": \"%s\","
+						" \"accept_condition\": %s}",
+						EnrollJsonQuote(req->order_ref), (long long) req->offer,
+						(long long) req->operator, req->seats,
+						(int) JB_ROOT_COUNT(req->participants),
+						EnrollSha256Hex(JsonbToCString(NULL, &req->participants->root,
+													   VARSIZE(req->participants))),
+						req->accept_condition ? "true" : "false");
+}
+
+/*
+ * The operator's purchase order with this reference (order references are
+ * per operator), created or found and locked: a second call with this
+ * reference waits here.  The same reference with another offer or seat
+ * count is PE020; a cancelled order is PE026.  Returns the stored report
+ * (NULL when none yet).
+ */
+static Datum
+ClaimOrder(Session *s, bool *has_report)
 {
 	SessionRequest *req = s->req;
-	JsonbParseState *rs = NULL;
 	Datum		args[6];
+	Datum		report;
+	char	   *status;
 
-	pushJsonbValue(&rs, WJB_BEGIN_OBJECT, NULL);
-	EnrollJsonString(&rs, "order", req->order_ref);
-	EnrollJsonInt(&rs, "offer", req->offer, false);
-	EnrollJsonInt(&rs, "operator", req->operator, false);
-	EnrollJsonInt(&rs, "seats", req->seats, false);
-	EnrollJsonJsonb(&rs, "participants", JsonbPGetDatum(req->participants), false);
-	s->request_json = JsonbValueToJsonb(pushJsonbValue(&rs, WJB_END_OBJECT, NULL));
-
+	s->request_json = RequestJson(req);
 	args[0] = CStringGetTextDatum(req->order_ref);
 	args[1] = Int64GetDatum(req->operator);
 	args[2] = Int64GetDatum(req->offer);
 	args[3] = Int32GetDatum(req->seats);
 	args[4] = JsonbPGetDatum(s->request_json);
 	args[5] = TimestampTzGetDatum(s->now);
-	EnrollExecute(&plan_order_insert, args, NULL, false, 1, SPI_OK_INSERT_RETURNING);
+	EnrollExecute(&plan_order_insert, args, NULL, false, 1, SPI_OK_INSERT);
 	if (EnrollExecute(&plan_order_lock, args, NULL, false, 1, SPI_OK_SELECT) == 0)
 		elog(ERROR, "purchase order \"%s\" vanished", req->order_ref);
 	s->order_id = EnrollGetInt64(0, 1);
-	if (EnrollGetInt64(0, 2) != req->operator || EnrollGetInt64(0, 3) != req->offer ||
-		EnrollGetInt32(0, 4) != req->seats)
+	if (EnrollGetInt64(0, 2) != req->offer || EnrollGetInt32(0, 3) != req->seats)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_ORDER_CONFLICT),
-				 errmsg("order \"%s\" was placed with another offer, operator or seat count", req->order_ref),
-				 errdetail("Stored: offer %lld, operator %lld, %d seats; this call: offer %lld, operator %lld, %d seats.",
-						   (long long) EnrollGetInt64(0, 3), (long long) EnrollGetInt64(0, 2),
-						   EnrollGetInt32(0, 4),
-						   (long long) req->offer, (long long) req->operator, req->seats),
-				 errhint("An order reference identifies one purchase; use a new reference for another one.")));
+				 errmsg("order \"%s\" was placed with another offer or seat count",
+						EnrollQuotable(req->order_ref)),
+				 errdetail("Stored: offer %lld, %d seats; this call: offer %lld, %d seats.",
+						   (long long) EnrollGetInt64(0, 2), EnrollGetInt32(0, 3),
+						   (long long) req->offer, req->seats),
+				 errhint("An order reference identifies one purchase of the operator; use a new reference for another one.")));
+	status = EnrollGetText(0, 5);
+	if (strcmp(status, "cancelled") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_ORDER_CANCELLED),
+				 errmsg("order \"%s\" has been cancelled", EnrollQuotable(req->order_ref)),
+				 errhint("A cancelled order sets up nobody; place a new order under a new reference.")));
+	report = EnrollGetDatum(0, 4, has_report);
+	*has_report = !*has_report;
+	return report;
 }
 
-/* The group of the order (S1.4), created or found. */
+/* The group of the order (S1.4), created or found by the order's id. */
 static void
 FindGroup(Session *s)
 {
-	Datum		args[4];
+	Datum		args[5];
 
 	args[0] = Int64GetDatum(s->course_id);
 	args[1] = CStringGetTextDatum(s->req->order_ref);
 	args[2] = CStringGetTextDatum(psprintf("Order %s", s->req->order_ref));
 	args[3] = TimestampTzGetDatum(s->now);
+	args[4] = Int64GetDatum(s->order_id);
 	EnrollExecute(&plan_group, args, NULL, false, 0, SPI_OK_SELECT);
 	s->group_id = EnrollGetInt64(0, 1);
 	s->group_created = EnrollGetBool(0, 2);
@@ -447,7 +567,7 @@ ResolveAccounts(Session *s)
 	char	  **last = palloc(sizeof(char *) * n);
 	int64	   *created;
 	int			ncreated;
-	HTAB	   *created_set;
+	struct HTAB *created_set;
 	Datum		args[5];
 
 	for (int i = 0; i < n; i++)
@@ -464,11 +584,9 @@ ResolveAccounts(Session *s)
 	args[4] = TimestampTzGetDatum(s->now);
 	EnrollExecute(&plan_accounts_insert, args, NULL, false, 0, SPI_OK_INSERT_RETURNING);
 	created = EnrollGetIds(&ncreated);
-	EnrollLogEvents(s->now, s->actor, "account.register", "account", created, ncreated,
-					OrderDetails(s->req->order_ref));
-	created_set = Int64Set("pg_enroll created", created, ncreated);
+	created_set = EnrollInt64Index(created, ncreated);
 
-	args[0] = EnrollTextArray(keys, n);
+	args[0] = args[3];
 	if (EnrollExecute(&plan_accounts_find, args, NULL, false, 0, SPI_OK_SELECT) != (uint64) n)
 		elog(ERROR, "could not find every participant's account");
 	for (uint64 r = 0; r < SPI_processed; r++)
@@ -477,180 +595,450 @@ ResolveAccounts(Session *s)
 
 		p->account = EnrollGetInt64(r, 2);
 		p->stored_email = EnrollGetText(r, 3);
-		p->created = Int64SetHas(created_set, p->account);
+		p->created = EnrollInt64IndexFind(created_set, p->account) >= 0;
 	}
+	SPI_freetuptable(SPI_tuptable);
 }
 
-/* Who is already set up by an earlier call with this order (its group). */
+/*
+ * Who is already set up by an earlier call of this order (a live member of
+ * its group) and who was taken out of it (not brought back by a later call).
+ */
 static void
 SplitNew(Session *s)
 {
-	Datum		arg = Int64GetDatum(s->group_id);
-	int			nmembers;
-	int64	   *members;
-	HTAB	   *set;
+	int			nmembers = (int) EnrollExecute(&plan_group_members, (Datum[]) {Int64GetDatum(s->group_id)},
+											   NULL, false, 0, SPI_OK_SELECT);
+	int64	   *members = palloc(sizeof(int64) * Max(nmembers, 1));
+	bool	   *removed = palloc(sizeof(bool) * Max(nmembers, 1));
+	struct HTAB *index;
 
-	EnrollExecute(&plan_group_members, &arg, NULL, false, 0, SPI_OK_SELECT);
-	members = EnrollGetIds(&nmembers);
-	set = Int64Set("pg_enroll members", members, nmembers);
-	s->nexisting = nmembers;
+	s->nexisting = 0;
+	for (int i = 0; i < nmembers; i++)
+	{
+		members[i] = EnrollGetInt64(i, 1);
+		removed[i] = EnrollGetBool(i, 2);
+		if (!removed[i])
+			s->nexisting++;
+	}
+	index = EnrollInt64Index(members, nmembers);
 	s->nnew = 0;
+	s->nremoved = 0;
 	for (int i = 0; i < s->n; i++)
 	{
-		s->parts[i].is_new = !Int64SetHas(set, s->parts[i].account);
-		if (s->parts[i].is_new)
-			s->nnew++;
+		Participant *p = &s->parts[i];
+		int			m = EnrollInt64IndexFind(index, p->account);
+
+		p->is_new = m < 0;
+		p->removed = m >= 0 && removed[m];
+		s->nnew += p->is_new;
+		s->nremoved += p->removed;
 	}
 }
 
-/* The stored report of a finished order, marked already_done. */
-static Jsonb *
-AlreadyDone(Session *s)
-{
-	Datum		arg = CStringGetTextDatum(s->req->order_ref);
-	bool		isnull;
-	Datum		stored;
-
-	if (EnrollExecute(&plan_order_lock, &arg, NULL, false, 1, SPI_OK_SELECT) == 0)
-		elog(ERROR, "purchase order \"%s\" vanished", s->req->order_ref);
-	stored = EnrollGetDatum(0, 5, &isnull);
-	if (isnull)
-		return NULL;
-	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, stored,
-											  DirectFunctionCall1(jsonb_in,
-																  CStringGetDatum("{\"status\": \"already_done\"}"))));
-}
-
-/* S1.3: learners and tutors take seats alike (PE017). */
+/*
+ * S1.3: learners and tutors take seats alike (PE021).  A dry run records
+ * the problem (index 0: the order) and goes on, so that its report shows
+ * every problem and the seats needed.
+ */
 static void
 CheckSeats(Session *s)
 {
+	if (s->nexisting + s->nnew > s->req->seats && s->req->dry_run)
+	{
+		ParticipantProblem *p = &s->problems[s->nproblems++];
+
+		p->index = 0;
+		p->email = NULL;
+		p->problem = psprintf("order has too few seats: %d bought, %d already set up, %d new participants",
+							  s->req->seats, s->nexisting, s->nnew);
+		p->sqlstate = "PE021";
+		return;
+	}
 	if (s->nexisting + s->nnew > s->req->seats)
 		ereport(ERROR,
-				(errcode(ERRCODE_ENROLL_NO_SEAT_LEFT),
-				 errmsg("order \"%s\" has too few seats", s->req->order_ref),
+				(errcode(ERRCODE_ENROLL_ORDER_NO_SEAT_LEFT),
+				 errmsg("order \"%s\" has too few seats", EnrollQuotable(s->req->order_ref)),
 				 errdetail("%d seats bought, %d already set up, %d new participants (tutors take seats too).",
 						   s->req->seats, s->nexisting, s->nnew),
-				 errhint("Buy more seats under a new order reference, or list fewer participants.")));
+				 errhint("Buy more seats under a new order reference, or list fewer participants; a dry run reports the seats bought, used and left.")));
+}
+
+/* The acceptance cap: the licenses the order creates count (PE023). */
+static void
+CheckCap(Session *s, int nlicenses)
+{
+	int32		made;
+
+	if (s->max_acceptances == 0 || nlicenses == 0)
+		return;
+	EnrollExecute(&plan_count_acceptances, (Datum[]) {Int64GetDatum(s->req->offer)},
+				  NULL, false, 1, SPI_OK_SELECT);
+	made = EnrollGetInt32(0, 1);
+	if (made + nlicenses > s->max_acceptances)
+		ereport(ERROR,
+				(errcode(ERRCODE_ENROLL_OFFER_FULL),
+				 errmsg("offer \"%s\" has not enough places left", s->code),
+				 errdetail("It can be accepted %d times and has been %d times; this order needs %d licenses.",
+						   s->max_acceptances, made, nlicenses),
+				 errhint("enroll.visible_offers shows the places left of capped offers.")));
+}
+
+/* the participants who get a license or keep theirs, and the arrays of the statements */
+typedef struct NewParticipants
+{
+	int			n;
+	int		   *idx;			/* into s->parts */
+	int64	   *account;
+	CurrentLicense *cur;
+	int64	   *license;		/* new or kept */
+	TimestampTz *from;
+	TimestampTz *until;
+} NewParticipants;
+
+/*
+ * The consent rule for every new participant (licenses.c), and the locks
+ * that make it hold.  Decided first on an unlocked read; then, in a
+ * subtransaction, the accounts of the participants who get a new license
+ * are locked (id order) and the current licenses of all new participants,
+ * kept ones included, FOR UPDATE in account order, and read again.  Every
+ * writer of a person's license holds the person's account lock (here, in
+ * acceptance.c, seats.c), so a participant who gets a license is never
+ * raced; a kept license is locked too (the enrollment's foreign key would
+ * take a key-share lock on it anyway), in the same pass and order, which
+ * keeps two orders that name the same people -- one keeping a license the
+ * other replaces -- from deadlocking.  If the locked read turns a kept
+ * participant into one who gets a license (their own acceptance committed
+ * in between, or a license they kept has ended), the subtransaction is
+ * rolled back, releasing its locks, and the locking starts again with that
+ * account too.  The outcomes are decided again on np->cur (WriteLicenses).
+ */
+static void
+DecideLicenses(Session *s, NewParticipants *np)
+{
+	int64	   *lock = palloc(sizeof(int64) * Max(np->n, 1));
+	bool	   *locked = palloc0(sizeof(bool) * Max(np->n, 1));
+	int			nlock = 0;
+
+	EnrollReadCurrent(s->course_id, np->account, np->n, 0, s->now, false, np->cur);
+	for (int k = 0; k < np->n; k++)
+	{
+		Participant *p = &s->parts[np->idx[k]];
+		TimestampTz handover;
+
+		p->outcome = EnrollGrantDecide(&np->cur[k], s->access_from, s->access_until,
+									   p->account == s->req->operator, s->now, &handover);
+		if (p->outcome != GRANT_KEPT)
+		{
+			locked[k] = true;
+			lock[nlock++] = p->account;
+		}
+	}
+	for (;;)
+	{
+		EnrollSubxact sx;
+		volatile bool more = false;
+
+		CHECK_FOR_INTERRUPTS();
+		EnrollSubxactBegin(&sx);
+		PG_TRY();
+		{
+			if (nlock > 0)
+			{
+				EnrollExecute(&plan_accounts_lock, (Datum[]) {EnrollInt8Array(lock, nlock)}, NULL, false, 0,
+							  SPI_OK_SELECT);
+				SPI_freetuptable(SPI_tuptable);
+			}
+			EnrollReadCurrent(s->course_id, np->account, np->n, 0, s->now, true, np->cur);
+		}
+		PG_CATCH();
+		{
+			/* close our subtransaction before the error leaves (spi_util.c) */
+			ReThrowError(EnrollSubxactCatch(&sx));
+		}
+		PG_END_TRY();
+		for (int k = 0; k < np->n; k++)
+		{
+			Participant *p = &s->parts[np->idx[k]];
+			TimestampTz handover;
+
+			if (locked[k])
+				continue;
+			p->outcome = EnrollGrantDecide(&np->cur[k], s->access_from, s->access_until,
+										   p->account == s->req->operator, s->now, &handover);
+			if (p->outcome != GRANT_KEPT)
+			{
+				locked[k] = true;
+				lock[nlock++] = p->account;
+				more = true;
+			}
+		}
+		if (!more)
+		{
+			EnrollSubxactCommit(&sx);
+			break;
+		}
+		EnrollSubxactRollback(&sx);
+	}
 }
 
 /*
- * The new participants: their accounts locked in id order, their current
- * licenses superseded (S2.23), a license each, an enrollment each (S1.2,
- * S1.9), their membership of the group (S1.4).
+ * Supersede what the decisions say (no per-license event: the participant's
+ * event names it), insert the new licenses, and find the windows of the
+ * licenses kept.
  */
 static void
-LicenseAndEnroll(Session *s, int64 *acc, int64 *roles, int64 *lic)
+WriteLicenses(Session *s, NewParticipants *np)
 {
-	Datum		args[9];
-	char		nulls[9] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
-	int			nnew = s->nnew;
-	int64	   *ids;
-	int			nids;
+	int			n = np->n;
+	int64	   *old_ids = palloc(sizeof(int64) * Max(n, 1));
+	int64	   *holders = palloc(sizeof(int64) * Max(n, 1));
+	TimestampTz *handovers = palloc(sizeof(TimestampTz) * Max(n, 1));
+	int64	   *successors = palloc(sizeof(int64) * Max(n, 1));
+	TimestampTz *froms = palloc(sizeof(TimestampTz) * Max(n, 1));
+	TimestampTz *untils = palloc(sizeof(TimestampTz) * Max(n, 1));
+	int64	   *acc = palloc(sizeof(int64) * Max(n, 1));
+	int64	   *ids = palloc(sizeof(int64) * Max(n, 1));
+	TimestampTz *dues = palloc(sizeof(TimestampTz) * Max(n, 1));
+	bool	   *due_null = palloc(sizeof(bool) * Max(n, 1));
+	int64	   *kept = palloc(sizeof(int64) * Max(n, 1));
+	int			nsuper = 0,
+				nins = 0,
+				nkept = 0;
 
-	args[0] = EnrollInt8Array(acc, nnew);
-	EnrollExecute(&plan_accounts_lock, args, NULL, false, 0, SPI_OK_SELECT);
+	for (int k = 0; k < n; k++)
+	{
+		Participant *p = &s->parts[np->idx[k]];
+		TimestampTz handover;
 
-	s->superseded = EnrollSupersedeMany(s->course_id, acc, lic, nnew, s->now, &s->nsuper);
+		p->outcome = EnrollGrantDecide(&np->cur[k], s->access_from, s->access_until,
+									   p->account == s->req->operator, s->now, &handover);
+		np->from[k] = s->access_from;
+		np->until[k] = s->access_until;
+		if (p->outcome == GRANT_KEPT)
+		{
+			np->license[k] = kept[nkept++] = np->cur[k].id;
+			continue;
+		}
+		acc[nins] = p->account;
+		dues[nins] = EnrollDocumentsDue(&np->cur[k], 0, s->documents_due);
+		due_null[nins] = dues[nins] == 0;
+		ids[nins++] = 0;
+		if (p->outcome == GRANT_REPLACED || p->outcome == GRANT_FOLLOWS)
+		{
+			old_ids[nsuper] = np->cur[k].id;
+			holders[nsuper] = p->account;
+			handovers[nsuper] = handover;
+			froms[nsuper] = s->access_from;
+			untils[nsuper] = s->access_until;
+			nsuper++;
+		}
+	}
+	CheckCap(s, nins);
+	EnrollNextLicenseIds(ids, nins);
+	for (int k = 0, j = 0, x = 0; k < n; k++)
+	{
+		Participant *p = &s->parts[np->idx[k]];
 
-	args[0] = EnrollInt8Array(acc, nnew);
-	args[1] = EnrollInt8Array(lic, nnew);
-	args[2] = Int64GetDatum(s->req->operator);
-	args[3] = TimestampTzGetDatum(s->now);
-	args[4] = CStringGetTextDatum(s->req->order_ref);
-	args[5] = Int64GetDatum(s->req->offer);
-	EnrollExecuteLicenseInsert(&plan_licenses_insert, args, NULL, SPI_OK_INSERT,
-							   psprintf("the setup of order \"%s\"", EnrollQuotable(s->req->order_ref)));
-	EnrollLogEvents(s->now, s->actor, "license.accept", "license", lic, nnew,
-					EnrollJsonbf("{\"via\": \"operator\", \"offer\": %lld}", (long long) s->req->offer));
+		if (p->outcome == GRANT_KEPT)
+			continue;
+		np->license[k] = ids[j++];
+		if (p->outcome == GRANT_REPLACED || p->outcome == GRANT_FOLLOWS)
+			successors[x++] = np->license[k];
+	}
+	EnrollSupersedeList(old_ids, holders, handovers, successors, froms, untils, nsuper, s->now, false);
+	s->nsuper = nsuper;
+	s->nkept = nkept;
+	if (nins > 0)
+	{
+		Datum		args[10];
+		char		nulls[10] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 
+		args[0] = EnrollInt8Array(acc, nins);
+		args[1] = EnrollInt8Array(ids, nins);
+		args[2] = Int64GetDatum(s->req->operator);
+		args[3] = TimestampTzGetDatum(s->now);
+		args[4] = CStringGetTextDatum(s->req->order_ref);
+		args[5] = Int64GetDatum(s->req->offer);
+		args[6] = TimestampTzGetDatum(s->access_from);
+		args[7] = TimestampTzGetDatum(s->access_until);
+		args[8] = Int64GetDatum(s->order_id);
+		args[9] = EnrollTimestampArrayNulls(dues, due_null, nins);
+		EnrollExecuteLicenseInsert(&plan_licenses_insert, args, nulls, SPI_OK_INSERT,
+								   psprintf("the setup of order \"%s\"", EnrollQuotable(s->req->order_ref)));
+	}
+	if (nkept > 0)
+	{
+		struct HTAB *index = EnrollInt64Index(np->license, n);
+
+		EnrollExecute(&plan_license_windows, (Datum[]) {EnrollInt8Array(kept, nkept)}, NULL, false, 0, SPI_OK_SELECT);
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			int64		id = EnrollGetInt64(r, 1);
+
+			for (int k = EnrollInt64IndexFind(index, id); k >= 0 && k < n; k++)
+				if (np->license[k] == id)
+				{
+					np->from[k] = EnrollGetTimestamp(r, 2, NULL);
+					np->until[k] = EnrollGetTimestamp(r, 3, NULL);
+				}
+		}
+	}
+}
+
+/*
+ * The enrollments (S1.2, S1.9: student or the supervisor role; pointing at
+ * the license that gives access, with its window), the group members (S1.4,
+ * with the address and names as given), the cross roles (S1.6) and the
+ * support-course enrollments (S1.7) of the new participants.
+ */
+static void
+WriteEnrollments(Session *s, NewParticipants *np)
+{
+	int			n = np->n;
+	int64	   *roles = palloc(sizeof(int64) * n);
+	char	  **emails = palloc(sizeof(char *) * n);
+	char	  **first = palloc(sizeof(char *) * n);
+	char	  **last = palloc(sizeof(char *) * n);
+	bool	   *tutor = palloc(sizeof(bool) * n);
+	Datum		args[10];
+
+	for (int k = 0; k < n; k++)
+	{
+		Participant *p = &s->parts[np->idx[k]];
+
+		roles[k] = p->tutor ? s->tutor_role : s->student_role;
+		emails[k] = p->given_email;
+		first[k] = p->firstname;
+		last[k] = p->lastname;
+		tutor[k] = p->tutor;
+		p->license = np->license[k];
+	}
 	args[0] = Int64GetDatum(s->course_id);
 	args[1] = Int64GetDatum(s->group_id);
-	args[2] = TimestampTzGetDatum(s->sp.starttime);
-	nulls[2] = s->sp.has_start ? ' ' : 'n';
-	args[3] = TimestampTzGetDatum(s->sp.endtime);
-	nulls[3] = s->sp.has_end ? ' ' : 'n';
-	args[4] = CStringGetTextDatum(s->req->order_ref);
-	args[5] = TimestampTzGetDatum(s->now);
-	args[6] = EnrollInt8Array(acc, nnew);
-	args[7] = EnrollInt8Array(roles, nnew);
-	args[8] = EnrollInt8Array(lic, nnew);
-	EnrollExecute(&plan_enrollments, args, nulls, false, 0, SPI_OK_INSERT_RETURNING);
-	ids = EnrollGetIds(&nids);
-	EnrollLogEvents(s->now, s->actor, "enrollment.enroll", "enrollment", ids, nids,
-					EnrollJsonbf("{\"group\": %lld}", (long long) s->group_id));
+	args[2] = CStringGetTextDatum(s->req->order_ref);
+	args[3] = TimestampTzGetDatum(s->now);
+	args[4] = Int64GetDatum(s->order_id);
+	args[5] = EnrollInt8Array(np->account, n);
+	args[6] = EnrollInt8Array(roles, n);
+	args[7] = EnrollInt8Array(np->license, n);
+	args[8] = EnrollTimestampArray(np->from, n);
+	args[9] = EnrollTimestampArray(np->until, n);
+	EnrollExecute(&plan_enrollments, args, NULL, false, 0, SPI_OK_INSERT);
 
 	args[0] = Int64GetDatum(s->group_id);
-	args[1] = EnrollInt8Array(acc, nnew);
-	args[2] = TimestampTzGetDatum(s->now);
+	args[1] = TimestampTzGetDatum(s->now);
+	args[2] = EnrollInt8Array(np->account, n);
+	args[3] = EnrollTextArray(emails, n);
+	args[4] = EnrollTextArray(first, n);
+	args[5] = EnrollTextArray(last, n);
+	args[6] = EnrollBoolArray(tutor, n);
 	EnrollExecute(&plan_group_members_insert, args, NULL, false, 0, SPI_OK_INSERT);
-	EnrollLogEvents(s->now, s->actor, "group_member.add", "account", acc, nnew,
-					EnrollJsonbf("{\"group\": %lld}", (long long) s->group_id));
-}
-
-/*
- * S1.6: the operator manages each new participant and each is managed by
- * the operator; S1.7: support-course enrollments when the course exists.
- */
-static void
-CrossRolesAndSupport(Session *s, int64 *acc)
-{
-	Datum		args[6];
-	int64	   *ids;
 
 	args[0] = Int64GetDatum(s->manager_role);
 	args[1] = Int64GetDatum(s->user_role);
 	args[2] = Int64GetDatum(s->req->operator);
-	args[3] = EnrollInt8Array(acc, s->nnew);
+	args[3] = EnrollInt8Array(np->account, n);
 	args[4] = TimestampTzGetDatum(s->now);
 	args[5] = CStringGetTextDatum(s->req->order_ref);
-	EnrollExecute(&plan_cross_roles, args, NULL, false, 0, SPI_OK_INSERT_RETURNING);
-	ids = EnrollGetIds(&s->nroles);
-	EnrollLogEvents(s->now, s->actor, "role_assignment.assign", "role_assignment", ids, s->nroles,
-					EnrollJsonbf("{\"context_level\": \"user\"}"));
+	args[6] = Int64GetDatum(s->order_id);
+	s->nroles = (int) EnrollExecute(&plan_cross_roles, args, NULL, false, 0, SPI_OK_INSERT);
 
 	if (s->support_course == 0)
 		return;
 	args[0] = Int64GetDatum(s->support_course);
-	args[1] = EnrollInt8Array(acc, s->nnew);
+	args[1] = EnrollInt8Array(np->account, n);
 	args[2] = Int64GetDatum(s->student_role);
 	args[3] = CStringGetTextDatum(s->req->order_ref);
 	args[4] = TimestampTzGetDatum(s->now);
-	EnrollExecute(&plan_support, args, NULL, false, 0, SPI_OK_INSERT_RETURNING);
-	ids = EnrollGetIds(&s->nsupport);
-	EnrollLogEvents(s->now, s->actor, "enrollment.enroll", "enrollment", ids, s->nsupport,
-					EnrollJsonbf("{\"support\": true}"));
+	args[5] = Int64GetDatum(s->order_id);
+	args[6] = EnrollInt8Array(np->license, n);
+	args[7] = EnrollTimestampArray(np->from, n);
+	args[8] = EnrollTimestampArray(np->until, n);
+	s->nsupport = (int) EnrollExecute(&plan_support, args, NULL, false, 0, SPI_OK_INSERT);
 }
 
-/* Write the new participants (the arrays the set-based statements take). */
+/*
+ * One event per new participant, about them (they can read it), naming
+ * what the order did: the license and its outcome, the license it
+ * superseded, whether the account was created.  Ids only, no address, no
+ * name.
+ */
+static void
+LogParticipants(Session *s, NewParticipants *np)
+{
+	int			n = np->n;
+	Jsonb	  **details = palloc(sizeof(Jsonb *) * Max(n, 1));
+
+	for (int k = 0; k < n; k++)
+	{
+		Participant *p = &s->parts[np->idx[k]];
+
+		CHECK_FOR_INTERRUPTS();
+		details[k] = EnrollJsonbf("{\"order\": %lld, \"license\": %lld, \"outcome\": \"%s\","
+								  " \"superseded\": %s, \"account_created\": %s, \"seat\": \"%s\"}",
+								  (long long) s->order_id, (long long) np->license[k],
+								  EnrollGrantOutcomeName(p->outcome),
+								  (p->outcome == GRANT_REPLACED || p->outcome == GRANT_FOLLOWS)
+								  ? psprintf("%lld", (long long) np->cur[k].id) : "null",
+								  p->created ? "true" : "false", p->tutor ? "tutor" : "learner");
+	}
+	EnrollLogEventsAbout(s->now, s->actor, "session.participant", "license",
+						 np->license, np->account, (const Jsonb *const *) details, n);
+}
+
+/* Write the new participants, step by step. */
 static void
 WriteNewParticipants(Session *s)
 {
-	int64	   *acc = palloc(sizeof(int64) * s->nnew);
-	int64	   *roles = palloc(sizeof(int64) * s->nnew);
-	int64	   *lic = palloc(sizeof(int64) * s->nnew);
-	int			j = 0;
+	NewParticipants np;
+	int			k = 0;
 
+	np.n = s->nnew;
+	np.idx = palloc(sizeof(int) * np.n);
+	np.account = palloc(sizeof(int64) * np.n);
+	np.cur = palloc(sizeof(CurrentLicense) * np.n);
+	np.license = palloc(sizeof(int64) * np.n);
+	np.from = palloc(sizeof(TimestampTz) * np.n);
+	np.until = palloc(sizeof(TimestampTz) * np.n);
 	for (int i = 0; i < s->n; i++)
 		if (s->parts[i].is_new)
 		{
-			acc[j] = s->parts[i].account;
-			roles[j] = s->parts[i].tutor ? s->tutor_role : s->student_role;
-			j++;
+			np.idx[k] = i;
+			np.account[k++] = s->parts[i].account;
 		}
-	EnrollNextLicenseIds(lic, s->nnew);
-	j = 0;
-	for (int i = 0; i < s->n; i++)
-		if (s->parts[i].is_new)
-			s->parts[i].license = lic[j++];
-
-	LicenseAndEnroll(s, acc, roles, lic);
-	CrossRolesAndSupport(s, acc);
+	EnrollLicenseWindow(s->code, &s->sp, s->access_period, s->grace, s->grace_null, s->now,
+						&s->access_from, &s->access_until, &s->documents_due);
+	DecideLicenses(s, &np);
+	EnrollProgress("current licenses read and decided", np.n);
+	WriteLicenses(s, &np);
+	EnrollProgress("licenses written", np.n - s->nkept);
+	WriteEnrollments(s, &np);
+	EnrollProgress("group, enrollments and delegated roles written", np.n + s->nroles + s->nsupport);
+	LogParticipants(s, &np);
+	EnrollProgress("events logged", np.n);
 }
 
-/* the "accounts" member of the report: created and reused addresses */
+/* ------------------------------------------------------------------------
+ * The report
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * May the report show this participant's account id, stored address,
+ * license and outcome?  To a system admin, always; to the operator, only
+ * for an account this call created (an existing person's id, spelling and
+ * licenses are theirs, not the operator's).
+ */
+static bool
+ShowPerson(const Participant *p, bool full)
+{
+	return full || p->created;
+}
+
+/* the "accounts" member: created and reused addresses */
 static void
-ReportAccounts(JsonbParseState **st, const Session *s)
+ReportAccounts(JsonbParseState **st, const Session *s, bool full)
 {
 	EnrollJsonKey(st, "accounts");
 	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
@@ -664,44 +1052,85 @@ ReportAccounts(JsonbParseState **st, const Session *s)
 	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
 	for (int i = 0; i < s->n; i++)
 		if (s->parts[i].is_new && !s->parts[i].created)
-			EnrollJsonString(st, NULL, s->parts[i].stored_email);
+			EnrollJsonString(st, NULL, full ? s->parts[i].stored_email : s->parts[i].given_email);
 	pushJsonbValue(st, WJB_END_ARRAY, NULL);
 	pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }
 
-/* the "enrollments" member of the report: one object per new participant */
+/* the "enrollments" member: one object per new participant */
 static void
-ReportEnrollments(JsonbParseState **st, const Session *s)
+ReportEnrollments(JsonbParseState **st, const Session *s, bool full)
 {
 	EnrollJsonKey(st, "enrollments");
 	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
 	for (int i = 0; i < s->n; i++)
 	{
 		const Participant *p = &s->parts[i];
+		bool		show = ShowPerson(p, full);
 
 		if (!p->is_new)
 			continue;
 		CHECK_FOR_INTERRUPTS();
 		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
-		EnrollJsonString(st, "email", p->stored_email);
-		EnrollJsonInt(st, "account", p->account, false);
+		EnrollJsonString(st, "email", show ? p->stored_email : p->given_email);
+		if (show)
+			EnrollJsonInt(st, "account", p->account, false);
 		EnrollJsonString(st, "role", p->tutor ? s->sp.supervisor : "student");
-		EnrollJsonInt(st, "license", p->license, false);
+		EnrollJsonString(st, "seat", p->tutor ? "tutor" : "learner");
+		if (show)
+		{
+			EnrollJsonInt(st, "license", p->license, false);
+			EnrollJsonString(st, "outcome", EnrollGrantOutcomeName(p->outcome));
+		}
 		pushJsonbValue(st, WJB_END_OBJECT, NULL);
 	}
 	pushJsonbValue(st, WJB_END_ARRAY, NULL);
 }
 
-/* The report of a setup that changed something. */
+/* the "removed" member: participants named again after being taken out */
+static void
+ReportRemoved(JsonbParseState **st, const Session *s)
+{
+	EnrollJsonKey(st, "removed");
+	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < s->n; i++)
+		if (s->parts[i].removed)
+			EnrollJsonString(st, NULL, s->parts[i].given_email);
+	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+}
+
+/* the "problems" member of a dry run: every bad participant */
+static void
+ReportProblems(JsonbParseState **st, const Session *s)
+{
+	EnrollJsonKey(st, "problems");
+	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < s->nproblems; i++)
+	{
+		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+		EnrollJsonInt(st, "index", s->problems[i].index, s->problems[i].index == 0);
+		EnrollJsonString(st, "email", s->problems[i].email);
+		EnrollJsonString(st, "problem", s->problems[i].problem);
+		EnrollJsonString(st, "sqlstate", s->problems[i].sqlstate);
+		pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	}
+	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+}
+
+/*
+ * The report of a setup that changed something: for a system admin
+ * (full), or for the operator (no id, stored spelling, license or outcome
+ * of an account the call did not create; no license ids of other people).
+ */
 static Jsonb *
-BuildReport(const Session *s)
+BuildReport(const Session *s, bool full)
 {
 	JsonbParseState *st = NULL;
 	const SessionRequest *req = s->req;
 
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	EnrollJsonString(&st, "order", req->order_ref);
-	EnrollJsonString(&st, "status", "done");
+	EnrollJsonString(&st, "status", s->nproblems > 0 ? "invalid" : "done");
 	EnrollJsonString(&st, "offer", s->code);
 	EnrollJsonString(&st, "course", s->course_shortname);
 	EnrollJsonInt(&st, "operator", req->operator, false);
@@ -715,15 +1144,22 @@ BuildReport(const Session *s)
 	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 	EnrollJsonInt(&st, "bought", req->seats, false);
 	EnrollJsonInt(&st, "used", s->nexisting + s->nnew, false);
-	EnrollJsonInt(&st, "left", req->seats - s->nexisting - s->nnew, false);
+	EnrollJsonInt(&st, "left", Max(req->seats - s->nexisting - s->nnew, 0), false);
+	if (s->nexisting + s->nnew > req->seats)
+		EnrollJsonInt(&st, "missing", s->nexisting + s->nnew - req->seats, false);
 	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	ReportAccounts(&st, s);
-	ReportEnrollments(&st, s);
-	EnrollJsonKey(&st, "superseded_licenses");
-	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
-	for (int i = 0; i < s->nsuper; i++)
-		EnrollJsonInt(&st, NULL, s->superseded[i], false);
-	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+	EnrollJsonKey(&st, "access");
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	EnrollJsonString(&st, "from", s->nnew > 0 ? pstrdup(timestamptz_to_str(s->access_from)) : NULL);
+	EnrollJsonString(&st, "until", s->nnew > 0 ? pstrdup(timestamptz_to_str(s->access_until)) : NULL);
+	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	ReportAccounts(&st, s, full);
+	ReportEnrollments(&st, s, full);
+	ReportRemoved(&st, s);
+	if (full)
+		EnrollJsonInt(&st, "superseded_licenses", s->nsuper, false);
+	if (full)
+		EnrollJsonInt(&st, "kept_licenses", s->nkept, false);
 	EnrollJsonInt(&st, "delegated_roles", s->nroles, false);
 	EnrollJsonInt(&st, "support_enrollments", s->nsupport, false);
 	EnrollJsonKey(&st, "warnings");
@@ -731,10 +1167,12 @@ BuildReport(const Session *s)
 	if (s->warning)
 		EnrollJsonString(&st, NULL, s->warning);
 	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+	if (req->dry_run)
+		ReportProblems(&st, s);
 	return JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
 }
 
-/* Store the request and the report on the order, and its event. */
+/* Store the request and the operator's report on the order, and its event. */
 static void
 StoreReport(Session *s, Jsonb *report)
 {
@@ -745,9 +1183,18 @@ StoreReport(Session *s, Jsonb *report)
 	args[2] = JsonbPGetDatum(report);
 	args[3] = TimestampTzGetDatum(s->now);
 	EnrollExecute(&plan_order_update, args, NULL, false, 0, SPI_OK_UPDATE);
-	EnrollLogEvents(s->now, s->actor, "purchase_order.setup", "purchase_order", &s->order_id, 1,
-					EnrollJsonbf("{\"new_participants\": %d, \"group_created\": %s}",
-								 s->nnew, s->group_created ? "true" : "false"));
+	EnrollLogEvent("purchase_order.setup", "purchase_order", s->order_id,
+				   EnrollJsonbf("{\"new_participants\": %d, \"group_created\": %s}",
+								s->nnew, s->group_created ? "true" : "false"));
+}
+
+/* The stored report marked already_done. */
+static Jsonb *
+AlreadyDone(Datum stored)
+{
+	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, stored,
+											  DirectFunctionCall1(jsonb_in,
+																  CStringGetDatum("{\"status\": \"already_done\"}"))));
 }
 
 /* The setup, step by step (SPI connected). */
@@ -756,23 +1203,31 @@ SetupSession(SessionRequest *req, int64 actor)
 {
 	Session		s;
 	Jsonb	   *report;
+	Datum		stored;
+	bool		has_report;
 
 	memset(&s, 0, sizeof(s));
 	s.req = req;
 	s.actor = actor;
+	s.actor_is_admin = EnrollActorIsAdmin();
 	s.now = EnrollClockNow();
 
+	EnrollProgressBegin(psprintf("setup_course_session \"%s\"", EnrollQuotable(req->order_ref)));
 	ReadOffer(&s);
+	CheckOperator(&s);
 	ResolveRoles(&s);
-	s.parts = EnrollReadParticipants(req->participants, &s.n);
-	ClaimOrder(&s);
+	s.parts = EnrollReadParticipants(req->participants, &s.n,
+									 req->dry_run ? &s.problems : NULL, &s.nproblems);
+	EnrollProgress("participants read", s.n);
+	stored = ClaimOrder(&s, &has_report);
 	FindGroup(&s);
 	ResolveAccounts(&s);
+	EnrollProgress("accounts found or created", s.n);
 	SplitNew(&s);
 
 	/* nothing new: the order is done, the stored report is the answer */
-	if (s.nnew == 0 && (report = AlreadyDone(&s)) != NULL)
-		return report;
+	if (s.nnew == 0 && s.nproblems == 0 && has_report)
+		return AlreadyDone(stored);
 
 	/*
 	 * Checked once there is work to do, so that retrying an order that is
@@ -783,9 +1238,9 @@ SetupSession(SessionRequest *req, int64 actor)
 	if (s.nnew > 0)
 		WriteNewParticipants(&s);
 
-	report = BuildReport(&s);
+	report = BuildReport(&s, false);
 	StoreReport(&s, report);
-	return report;
+	return s.actor_is_admin ? BuildReport(&s, true) : report;
 }
 
 /*
@@ -801,6 +1256,8 @@ SetupSessionEntry(SessionRequest *req)
 	Jsonb	   *report;
 	volatile Datum result = (Datum) 0;
 
+	EnrollRequireSchema();
+
 	/* the e-mail normalizer and the URL parser work on UTF-8 */
 	if (GetDatabaseEncoding() != PG_UTF8)
 		ereport(ERROR,
@@ -808,10 +1265,10 @@ SetupSessionEntry(SessionRequest *req)
 				 errmsg("enroll.setup_course_session requires a UTF8 database"),
 				 errdetail("This database uses encoding \"%s\".", GetDatabaseEncodingName())));
 	EnrollCheckOrderRef(req->order_ref);
-	if (req->seats <= 0)
+	if (req->seats <= 0 || req->seats > ENROLL_MAX_PARTICIPANTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("seats must be positive, not %d", req->seats)));
+				 errmsg("seats must be from 1 to %d, not %d", ENROLL_MAX_PARTICIPANTS, req->seats)));
 	if (actor != req->operator && !EnrollActorIsAdmin())
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -853,7 +1310,8 @@ SetupSessionEntry(SessionRequest *req)
 PG_FUNCTION_INFO_V1(setup_course_session);
 /*
  * enroll.setup_course_session(order_ref text, offer bigint, operator bigint,
- * seats integer, participants jsonb, dry_run boolean) -> jsonb
+ * seats integer, participants jsonb, dry_run boolean, accept_condition
+ * boolean) -> jsonb
  */
 Datum
 setup_course_session(PG_FUNCTION_ARGS)
@@ -870,18 +1328,20 @@ setup_course_session(PG_FUNCTION_ARGS)
 	req.operator = PG_GETARG_INT64(2);
 	req.seats = PG_GETARG_INT32(3);
 	req.participants = PG_GETARG_JSONB_P(4);
-	if (PG_ARGISNULL(5))
+	if (PG_ARGISNULL(5) || (PG_NARGS() > 6 && PG_ARGISNULL(6)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("dry_run must not be null")));
+				 errmsg("dry_run and accept_condition must not be null")));
 	req.dry_run = PG_GETARG_BOOL(5);
+	req.accept_condition = PG_NARGS() > 6 && PG_GETARG_BOOL(6);
 	PG_RETURN_DATUM(SetupSessionEntry(&req));
 }
 
 PG_FUNCTION_INFO_V1(setup_course_session_params);
 /*
- * enroll.setup_course_session(params text, participants jsonb, dry_run)
- * -> jsonb, where params is "order=...&offer=...&operator=...&seats=..."
+ * enroll.setup_course_session(params text, participants jsonb, dry_run,
+ * accept_condition) -> jsonb, where params is
+ * "order=...&offer=...&operator=...&seats=..."
  */
 Datum
 setup_course_session_params(PG_FUNCTION_ARGS)
@@ -894,10 +1354,11 @@ setup_course_session_params(PG_FUNCTION_ARGS)
 				 errmsg("params and participants must not be null")));
 	EnrollParseSessionCall(text_to_cstring(PG_GETARG_TEXT_PP(0)), &req);
 	req.participants = PG_GETARG_JSONB_P(1);
-	if (PG_ARGISNULL(2))
+	if (PG_ARGISNULL(2) || (PG_NARGS() > 3 && PG_ARGISNULL(3)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("dry_run must not be null")));
+				 errmsg("dry_run and accept_condition must not be null")));
 	req.dry_run = PG_GETARG_BOOL(2);
+	req.accept_condition = PG_NARGS() > 3 && PG_GETARG_BOOL(3);
 	PG_RETURN_DATUM(SetupSessionEntry(&req));
 }

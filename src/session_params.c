@@ -34,7 +34,7 @@ UnixParam(const char *key, const char *value)
 		secs < -210866803200LL || secs > 9224318015999LL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("handler parameter \"%s\" is not a Unix timestamp: \"%s\"", key, value),
+				 errmsg("handler parameter \"%s\" is not a Unix timestamp: \"%s\"", key, EnrollQuotable(value)),
 				 errhint("Give seconds since 1970-01-01 00:00 UTC, e.g. %s=1767225600.", key)));
 	return DatumGetTimestampTz(DirectFunctionCall1(float8_timestamptz, Float8GetDatum((double) secs)));
 }
@@ -124,7 +124,7 @@ IntParam(const UrlParamResult *res, const char *key, int64 min, int64 max)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("parameter \"%s\" must be an integer from " INT64_FORMAT " to " INT64_FORMAT ", not \"%s\"",
-						key, min, max, p->value)));
+						key, min, max, EnrollQuotable(p->value))));
 	return v;
 }
 

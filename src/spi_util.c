@@ -16,8 +16,11 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "catalog/pg_type.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/resowner.h"
 #include "utils/timestamp.h"
 
@@ -29,7 +32,8 @@ EnrollPrepare(EnrollPlan *plan)
 {
 	if (plan->plan == NULL)
 	{
-		SPIPlanPtr	p = SPI_prepare(plan->sql, plan->nargs, plan->argtypes);
+		SPIPlanPtr	p = SPI_prepare_cursor(plan->sql, plan->nargs, plan->argtypes,
+										   plan->cursor_options);
 
 		if (p == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
@@ -248,4 +252,109 @@ EnrollTextArray(char *const *values, int n)
 		pfree(DatumGetPointer(d[i]));
 	pfree(d);
 	return PointerGetDatum(a);
+}
+
+/* A timestamptz[] datum of n values. */
+Datum
+EnrollTimestampArray(const TimestampTz *values, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	ArrayType  *a;
+
+	for (int i = 0; i < n; i++)
+		d[i] = TimestampTzGetDatum(values[i]);
+	a = construct_array(d, n, TIMESTAMPTZOID, sizeof(TimestampTz), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	pfree(d);
+	return PointerGetDatum(a);
+}
+
+/* A timestamptz[] datum of n values, nulls[i] making element i NULL. */
+Datum
+EnrollTimestampArrayNulls(const TimestampTz *values, const bool *nulls, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+	ArrayType  *a;
+
+	for (int i = 0; i < n; i++)
+		d[i] = TimestampTzGetDatum(values[i]);
+	a = construct_md_array(d, (bool *) nulls, 1, dims, lbs, TIMESTAMPTZOID, sizeof(TimestampTz),
+						   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	pfree(d);
+	return PointerGetDatum(a);
+}
+
+/* A boolean[] datum of n values. */
+Datum
+EnrollBoolArray(const bool *values, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	ArrayType  *a;
+
+	for (int i = 0; i < n; i++)
+		d[i] = BoolGetDatum(values[i]);
+	a = construct_array(d, n, BOOLOID, 1, true, TYPALIGN_CHAR);
+	pfree(d);
+	return PointerGetDatum(a);
+}
+
+/* hash entry of EnrollInt64Index: value -> its first position */
+typedef struct Int64IndexEntry
+{
+	int64		value;
+	int			pos;
+} Int64IndexEntry;
+
+/*
+ * A hash index from each of values[0..n) to its position (the first one
+ * for a repeated value), in the current memory context.
+ */
+HTAB *
+EnrollInt64Index(const int64 *values, int n)
+{
+	HASHCTL		ctl;
+	HTAB	   *h;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(Int64IndexEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	h = hash_create("pg_enroll int64 index", Max(n, 1), &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	for (int i = 0; i < n; i++)
+	{
+		bool		found;
+		Int64IndexEntry *e = hash_search(h, &values[i], HASH_ENTER, &found);
+
+		if (!found)
+			e->pos = i;
+	}
+	return h;
+}
+
+/* The position of value in an EnrollInt64Index, -1 when absent. */
+int
+EnrollInt64IndexFind(HTAB *index, int64 value)
+{
+	Int64IndexEntry *e = hash_search(index, &value, HASH_FIND, NULL);
+
+	return e ? e->pos : -1;
+}
+
+/* The SHA-256 of a C string, as 64 lower-case hex digits (palloc'd). */
+char *
+EnrollSha256Hex(const char *data)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	char	   *hex = palloc(PG_SHA256_DIGEST_LENGTH * 2 + 1);
+
+	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) data, strlen(data)) < 0 ||
+		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+		elog(ERROR, "could not compute a SHA-256 digest: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+	for (int i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
+		sprintf(hex + 2 * i, "%02x", digest[i]);
+	return hex;
 }

@@ -21,11 +21,15 @@ CREATE TYPE enroll.acceptance_mode AS ENUM ('self', 'admin', 'org_admin', 'opera
 COMMENT ON TYPE enroll.acceptance_mode IS
   'How a license was accepted: by the learner, by a system admin on their behalf, by an organization admin, by a session operator (S1, S2.8).';
 
-CREATE TYPE enroll.license_end_reason AS ENUM ('superseded', 'revoked');
+CREATE TYPE enroll.license_end_reason AS ENUM ('superseded', 'revoked', 'cancelled', 'removed', 'released');
 COMMENT ON TYPE enroll.license_end_reason IS
-  'Why a license ended early: superseded by a newer one for the same course (S2.23) or revoked by an admin.';
+  'Why a license ended early: superseded by a newer one for the same course (S2.23), revoked by an admin, its order cancelled, its holder removed from the order, or (a seat) released by the organization or ended when its holder left the organization.';
 
-CREATE TYPE enroll.order_status AS ENUM ('completed');
+CREATE TYPE enroll.order_status AS ENUM ('completed', 'cancelled');
 COMMENT ON TYPE enroll.order_status IS
-  'State of a purchase order. Setup is all or nothing (S1.1), so a stored order is always completed.';
+  'State of a purchase order. Setup is all or nothing (S1.1), so a stored order is completed, until it is cancelled (enroll.cancel_order).';
+
+CREATE TYPE enroll.join_policy AS ENUM ('open', 'approval');
+COMMENT ON TYPE enroll.join_policy IS
+  'Who adds members to an organization: open, the learner themself (S2.17); approval, only its administrators (S2.13: the organization delegates its learners).';
 

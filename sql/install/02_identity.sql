@@ -58,6 +58,78 @@ CREATE FUNCTION enroll.email_canonical_key(email text) RETURNS text
 COMMENT ON FUNCTION enroll.email_canonical_key(text) IS
   'Uniqueness key of the canonical form of an e-mail address (S1.5): enroll.email_key of what enroll.normalize_email returns (Unicode NFC, quotes that are not needed removed, RFC 5952 IPv6 literals), so every spelling of one mailbox gets one key; NULL, never an error, for an invalid address. check_invariants() groups stored accounts by it to find twins of one mailbox.';
 
+CREATE FUNCTION enroll.profile_missing_fields(level enroll.profile_level, data jsonb)
+RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT COALESCE(pg_catalog.array_agg(f.field ORDER BY f.ord), '{}')
+      FROM (VALUES
+              (1, 'firstname', data OPERATOR(pg_catalog.#>) '{firstname}', '.'),
+              (2, 'lastname', data OPERATOR(pg_catalog.#>) '{lastname}', '.'),
+              (3, 'address.street', data OPERATOR(pg_catalog.#>) '{address,street}', '.'),
+              (4, 'address.postal_code', data OPERATOR(pg_catalog.#>) '{address,postal_code}', '.'),
+              (5, 'address.city', data OPERATOR(pg_catalog.#>) '{address,city}', '.'),
+              (6, 'address.country', data OPERATOR(pg_catalog.#>) '{address,country}', '^[A-Z]{2}$')
+           ) AS f(ord, field, value, pattern)
+     WHERE level OPERATOR(pg_catalog.>=) 'billing'::enroll.profile_level
+       -- present: a JSON string, not blank, at most 200 characters, of the right form
+       AND (pg_catalog.jsonb_typeof(f.value) IS DISTINCT FROM 'string'
+            OR enroll.is_blank(f.value OPERATOR(pg_catalog.#>>) '{}')
+            OR pg_catalog.length(f.value OPERATOR(pg_catalog.#>>) '{}') OPERATOR(pg_catalog.>) 200
+            OR (f.value OPERATOR(pg_catalog.#>>) '{}') COLLATE "C" OPERATOR(pg_catalog.!~) f.pattern);
+END;
+COMMENT ON FUNCTION enroll.profile_missing_fields(enroll.profile_level, jsonb) IS
+  'The fields a profile level needs that data lacks or gets wrong (S2.11, S2.12). billing: firstname, lastname and a postal address (address.street, address.postal_code, address.city, address.country as ISO 3166-1 alpha-2), each a JSON string, not blank, at most 200 characters. Empty array: complete.';
+
+-- The profile level is always backed by complete data (holes of 1.1: wiping
+-- the data left the level): CHECK constraints of enroll.account and
+-- enroll.organization call these.
+CREATE FUNCTION enroll.profile_complete(level enroll.profile_level, firstname text, lastname text, profile jsonb)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+-- below billing nothing is required: answered without calling the
+-- non-inlinable profile_missing_fields, which costs about 0.1 ms a row in
+-- the CHECK constraint account_level_backed (scripts/bench, issue 15)
+RETURN level OPERATOR(pg_catalog.<) 'billing'::enroll.profile_level
+    OR pg_catalog.cardinality(enroll.profile_missing_fields(level,
+           pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+               'firstname', NULLIF(firstname, ''), 'lastname', NULLIF(lastname, '')))
+           OPERATOR(pg_catalog.||) profile)) OPERATOR(pg_catalog.=) 0;
+COMMENT ON FUNCTION enroll.profile_complete(enroll.profile_level, text, text, jsonb) IS
+  'True when a person''s names and profile object hold everything the level needs (enroll.profile_missing_fields is empty). The CHECK constraint account_level_backed: a level is never above what the data backs.';
+
+CREATE FUNCTION enroll.organization_profile_missing_fields(level enroll.profile_level, data jsonb)
+RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT COALESCE(pg_catalog.array_agg(f.field ORDER BY f.ord), '{}')
+      FROM (VALUES
+              (1, 'legal_name', data OPERATOR(pg_catalog.#>) '{legal_name}', '.', true),
+              (2, 'address.street', data OPERATOR(pg_catalog.#>) '{address,street}', '.', true),
+              (3, 'address.postal_code', data OPERATOR(pg_catalog.#>) '{address,postal_code}', '.', true),
+              (4, 'address.city', data OPERATOR(pg_catalog.#>) '{address,city}', '.', true),
+              (5, 'address.country', data OPERATOR(pg_catalog.#>) '{address,country}', '^[A-Z]{2}$', true),
+              (6, 'vat_number', data OPERATOR(pg_catalog.#>) '{vat_number}', '^[A-Z]{2}[0-9A-Za-z+*.]{2,13}$', false)
+           ) AS f(ord, field, value, pattern, required)
+     WHERE level OPERATOR(pg_catalog.>=) 'billing'::enroll.profile_level
+       AND (f.required OR f.value IS NOT NULL)
+       -- present: a JSON string, not blank, at most 200 characters, of the right form
+       AND (pg_catalog.jsonb_typeof(f.value) IS DISTINCT FROM 'string'
+            OR enroll.is_blank(f.value OPERATOR(pg_catalog.#>>) '{}')
+            OR pg_catalog.length(f.value OPERATOR(pg_catalog.#>>) '{}') OPERATOR(pg_catalog.>) 200
+            OR (f.value OPERATOR(pg_catalog.#>>) '{}') COLLATE "C" OPERATOR(pg_catalog.!~) f.pattern);
+END;
+COMMENT ON FUNCTION enroll.organization_profile_missing_fields(enroll.profile_level, jsonb) IS
+  'The fields an organization''s billing level needs that data lacks or gets wrong: legal_name and a postal address (address.street, address.postal_code, address.city, address.country as ISO 3166-1 alpha-2), each a JSON string, not blank, at most 200 characters; vat_number is optional but, when given, an EU-style VAT number (two capital letters, then 2 to 13 letters, digits, +, * or .). Empty array: complete.';
+
+CREATE FUNCTION enroll.organization_profile_complete(level enroll.profile_level, profile jsonb)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN level OPERATOR(pg_catalog.<) 'billing'::enroll.profile_level
+    OR pg_catalog.cardinality(enroll.organization_profile_missing_fields(level, profile)) OPERATOR(pg_catalog.=) 0;
+COMMENT ON FUNCTION enroll.organization_profile_complete(enroll.profile_level, jsonb) IS
+  'True when an organization''s profile holds everything the level needs. The CHECK constraint organization_level_backed.';
+
 -- Messages quote user-supplied text through this, so that an error never
 -- echoes a value of unbounded length (the C side's EnrollQuotable).
 CREATE FUNCTION enroll.quotable(value text) RETURNS text

@@ -17,11 +17,23 @@ CREATE TABLE enroll.organization (
     type_id     bigint NOT NULL REFERENCES enroll.organization_type (id),
     name        text NOT NULL CONSTRAINT organization_name_not_blank CHECK (NOT enroll.is_blank(name))
                 CONSTRAINT organization_name_length CHECK (pg_catalog.length(name) OPERATOR(pg_catalog.<=) 200),
-    created_at  timestamptz NOT NULL DEFAULT enroll.clock_now()
+    created_at  timestamptz NOT NULL DEFAULT enroll.clock_now(),
+    join_policy   enroll.join_policy NOT NULL DEFAULT 'open',
+    profile_level enroll.profile_level NOT NULL DEFAULT 'default',
+    profile       jsonb NOT NULL DEFAULT '{}'
+                  CONSTRAINT organization_profile_is_object CHECK (pg_catalog.jsonb_typeof(profile) OPERATOR(pg_catalog.=) 'object')
+                  CONSTRAINT organization_profile_size CHECK (pg_catalog.octet_length(profile::text) OPERATOR(pg_catalog.<=) 65536),
+    CONSTRAINT organization_level_backed CHECK (enroll.organization_profile_complete(profile_level, profile))
 );
 CREATE INDEX organization_type_id_idx ON enroll.organization (type_id);
 COMMENT ON TABLE enroll.organization IS
   'Registrar organizations (S2.13-S2.17): they register learners; they neither offer nor hold the learner''s license (S2.15).';
+COMMENT ON COLUMN enroll.organization.join_policy IS
+  'open: a learner joins by themself, also while accepting an offer (S2.17); approval: only an administrator of the organization (or a system admin) adds members, the organization delegates its learners (S2.13).';
+COMMENT ON COLUMN enroll.organization.profile_level IS
+  'The organization''s own profile level, for organization offers above default (its invoice data, not the accepting admin''s); always backed by complete data (organization_level_backed).';
+COMMENT ON COLUMN enroll.organization.profile IS
+  'The organization''s invoice data: legal_name, address (street, postal_code, city, country), optional vat_number; set with enroll.upgrade_organization_profile.';
 
 CREATE TABLE enroll.account (
     id            bigserial PRIMARY KEY,
@@ -39,7 +51,17 @@ CREATE TABLE enroll.account (
                   CONSTRAINT account_profile_size CHECK (pg_catalog.octet_length(profile::text) OPERATOR(pg_catalog.<=) 65536),
     is_admin      boolean NOT NULL DEFAULT false,
     login_role    name UNIQUE,
-    created_at    timestamptz NOT NULL DEFAULT enroll.clock_now()
+    created_at    timestamptz NOT NULL DEFAULT enroll.clock_now(),
+    erased_at     timestamptz,
+    CONSTRAINT account_level_backed CHECK (enroll.profile_complete(profile_level, firstname, lastname, profile)),
+    -- an erased account keeps nothing of the person (enroll.erase_account)
+    CONSTRAINT account_erased_is_empty CHECK (erased_at IS NULL OR (
+        email OPERATOR(pg_catalog.=) ('erased-' OPERATOR(pg_catalog.||) id OPERATOR(pg_catalog.||) '@erased.invalid')
+        AND firstname OPERATOR(pg_catalog.=) '' AND lastname OPERATOR(pg_catalog.=) ''
+        AND profile OPERATOR(pg_catalog.=) '{}'::jsonb AND login_role IS NULL AND NOT is_admin)),
+    -- erased.invalid (RFC 2606: never a real mailbox) is the erased accounts' own
+    CONSTRAINT account_erased_domain_reserved CHECK (erased_at IS NOT NULL OR
+        pg_catalog.right(enroll.email_key(email), 15) OPERATOR(pg_catalog.<>) '@erased.invalid')
 );
 CREATE UNIQUE INDEX account_email_key ON enroll.account (enroll.email_key(email));
 COMMENT ON TABLE enroll.account IS
@@ -49,7 +71,11 @@ COMMENT ON COLUMN enroll.account.login_role IS
 COMMENT ON COLUMN enroll.account.is_admin IS
   'A system administrator acting through the application (S2.8).';
 COMMENT ON COLUMN enroll.account.profile IS
-  'Profile data supplied for profile levels, a JSON object (S2.11, S2.12).';
+  'Profile data supplied for profile levels, a JSON object (S2.11, S2.12). Visible to the account itself and system admins only (enroll.account_profile).';
+COMMENT ON COLUMN enroll.account.profile_level IS
+  'The level the account''s data supports (S2.11); never above what its data backs (account_level_backed). Visible to the account itself and system admins only.';
+COMMENT ON COLUMN enroll.account.erased_at IS
+  'Set by enroll.erase_account: the person''s data is gone and the row stays as anonymous history.';
 
 CREATE TABLE enroll.membership (
     id              bigserial PRIMARY KEY,
@@ -98,13 +124,16 @@ CREATE TABLE enroll.role_assignment (
     assigned_at   timestamptz NOT NULL DEFAULT enroll.clock_now(),
     assigned_by   bigint REFERENCES enroll.account (id),
     order_ref     text,
+    order_id      bigint,
     CONSTRAINT role_assignment_context_id CHECK ((context_level OPERATOR(pg_catalog.=) 'system') OPERATOR(pg_catalog.=) (context_id IS NULL)),
     CONSTRAINT role_assignment_key UNIQUE NULLS NOT DISTINCT (role_id, account_id, context_level, context_id)
 );
 CREATE INDEX role_assignment_account_idx ON enroll.role_assignment (account_id);
 CREATE INDEX role_assignment_context_idx ON enroll.role_assignment (context_level, context_id);
+CREATE INDEX role_assignment_order_idx ON enroll.role_assignment (order_id) WHERE order_id IS NOT NULL;
 COMMENT ON TABLE enroll.role_assignment IS
   'A role given to an account in a context. Cross assignments in user contexts tie an operator to the accounts set up for them (S1.6).';
+COMMENT ON COLUMN enroll.role_assignment.order_id IS 'The purchase order that gave the role (S1.6 cross roles), while it lasts.';
 
 CREATE TABLE enroll.course_group (
     id          bigserial PRIMARY KEY,
@@ -113,20 +142,37 @@ CREATE TABLE enroll.course_group (
                 CONSTRAINT course_group_idnumber_length CHECK (pg_catalog.octet_length(idnumber) OPERATOR(pg_catalog.<=) 200),
     name        text NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT enroll.clock_now(),
-    CONSTRAINT course_group_idnumber_key UNIQUE (course_id, idnumber),
-    CONSTRAINT course_group_id_course_key UNIQUE (id, course_id)
+    order_id    bigint,
+    CONSTRAINT course_group_idnumber_key UNIQUE NULLS NOT DISTINCT (course_id, idnumber, order_id),
+    CONSTRAINT course_group_id_course_key UNIQUE (id, course_id),
+    CONSTRAINT course_group_order_key UNIQUE (order_id)
 );
 COMMENT ON TABLE enroll.course_group IS
   'A group of a course; idnumber is the purchase order reference, one group per order (S1.4).';
+COMMENT ON COLUMN enroll.course_group.order_id IS
+  'The purchase order whose group this is (course_group_order_key: one group per order). Order references are unique per operator, so two operators'' orders with the same reference have two groups.';
 
 CREATE TABLE enroll.group_member (
     group_id    bigint NOT NULL REFERENCES enroll.course_group (id),
     account_id  bigint NOT NULL REFERENCES enroll.account (id),
     added_at    timestamptz NOT NULL DEFAULT enroll.clock_now(),
-    PRIMARY KEY (group_id, account_id)
+    given_email     text,
+    given_firstname text,
+    given_lastname  text,
+    seat            text CONSTRAINT group_member_seat_kind CHECK (seat OPERATOR(pg_catalog.=) ANY ('{learner,tutor}'::text[])),
+    removed_at      timestamptz,
+    removed_reason  text CONSTRAINT group_member_removed_reason_length CHECK (pg_catalog.length(removed_reason) OPERATOR(pg_catalog.<=) 2000),
+    PRIMARY KEY (group_id, account_id),
+    CONSTRAINT group_member_removed_has_reason CHECK (removed_at IS NOT NULL OR removed_reason IS NULL)
 );
 CREATE INDEX group_member_account_idx ON enroll.group_member (account_id);
-COMMENT ON TABLE enroll.group_member IS 'An account in a course group (S1.4).';
+COMMENT ON TABLE enroll.group_member IS
+  'An account in a course group (S1.4). In an order''s group a member is a participant of the order: the seat it takes (S1.3) and the address and names as the operator gave them, which is all the operator sees of the person (enroll.order_participants).';
+COMMENT ON COLUMN enroll.group_member.given_firstname IS 'The first name as the operator gave it in the order (erased with the account).';
+COMMENT ON COLUMN enroll.group_member.given_lastname IS 'The last name as the operator gave it in the order (erased with the account).';
+COMMENT ON COLUMN enroll.group_member.given_email IS 'The address as the operator gave it in the order (erased with the account).';
+COMMENT ON COLUMN enroll.group_member.seat IS 'learner or tutor: the kind of seat the participant takes (S1.3: both are bought; refunds of tutor seats are computed from this).';
+COMMENT ON COLUMN enroll.group_member.removed_at IS 'Set when the participant was taken out of the order (remove_participant, cancel_order): the seat is free again and a later call of the same order does not bring the person back.';
 
 CREATE TABLE enroll.offer (
     id              bigserial PRIMARY KEY,
@@ -149,9 +195,11 @@ CREATE TABLE enroll.offer (
                     CONSTRAINT offer_access_period_bounded CHECK (enroll.period_in_bounds(access_period)),
     documents_grace interval CONSTRAINT offer_documents_grace_positive CHECK (documents_grace OPERATOR(pg_catalog.>) '0'::interval)
                     CONSTRAINT offer_documents_grace_bounded CHECK (enroll.period_in_bounds(documents_grace)),
-    seats           integer CONSTRAINT offer_seats_positive CHECK (seats OPERATOR(pg_catalog.>) 0),
+    seats           integer CONSTRAINT offer_seats_positive CHECK (seats OPERATOR(pg_catalog.>) 0)
+                    CONSTRAINT offer_seats_bounded CHECK (seats OPERATOR(pg_catalog.<=) 100000),
     handler_params  text CONSTRAINT offer_handler_params_length CHECK (pg_catalog.octet_length(handler_params) OPERATOR(pg_catalog.<=) 65536),
     created_at      timestamptz NOT NULL DEFAULT enroll.clock_now(),
+    max_acceptances integer CONSTRAINT offer_max_acceptances_range CHECK (max_acceptances OPERATOR(pg_catalog.>) 0 AND max_acceptances OPERATOR(pg_catalog.<=) 100000000),
     CONSTRAINT offer_window_not_empty CHECK (valid_until OPERATOR(pg_catalog.>) valid_from),
     CONSTRAINT offer_window_finite CHECK (pg_catalog.isfinite(valid_from) AND pg_catalog.isfinite(valid_until)),
     CONSTRAINT offer_paid_needs_billing CHECK (price OPERATOR(pg_catalog.=) 0 OR required_level OPERATOR(pg_catalog.>=) 'billing'),
@@ -221,13 +269,15 @@ CREATE TABLE enroll.license (
     documents_due_at       timestamptz,
     documents_validated_at timestamptz,
     documents_validated_by bigint REFERENCES enroll.account (id),
-    seats                  integer CONSTRAINT license_seats_positive CHECK (seats OPERATOR(pg_catalog.>) 0),
+    seats                  integer CONSTRAINT license_seats_positive CHECK (seats OPERATOR(pg_catalog.>) 0)
+                           CONSTRAINT license_seats_bounded CHECK (seats OPERATOR(pg_catalog.<=) 100000),
     parent_license         bigint,
     ended_at               timestamptz,
     end_reason             enroll.license_end_reason,
     end_note               text CONSTRAINT license_end_note_length CHECK (pg_catalog.length(end_note) OPERATOR(pg_catalog.<=) 2000),
     superseded_by          bigint,
     order_ref              text CONSTRAINT license_order_ref_length CHECK (pg_catalog.octet_length(order_ref) OPERATOR(pg_catalog.<=) 200),
+    order_id               bigint,
     CONSTRAINT license_offer_course_fkey FOREIGN KEY (offer_id, course_id) REFERENCES enroll.offer (id, course_id),
     CONSTRAINT license_id_course_key UNIQUE (id, course_id),
     -- deferred: the old license names its successor before the successor is inserted,
@@ -255,14 +305,57 @@ CREATE INDEX license_organization_idx ON enroll.license (organization_id) WHERE 
 CREATE INDEX license_parent_idx ON enroll.license (parent_license) WHERE parent_license IS NOT NULL;
 CREATE INDEX license_offer_idx ON enroll.license (offer_id);
 CREATE INDEX license_registrar_idx ON enroll.license (registrar_org_id) WHERE registrar_org_id IS NOT NULL;
-CREATE INDEX license_order_ref_idx ON enroll.license (order_ref) WHERE order_ref IS NOT NULL;
+CREATE INDEX license_order_idx ON enroll.license (order_id) WHERE order_id IS NOT NULL;
+CREATE INDEX license_superseded_by_idx ON enroll.license (superseded_by) WHERE superseded_by IS NOT NULL;
 COMMENT ON TABLE enroll.license IS
   'Licenses, obtained by accepting an active offer (S2.5). At most one current license per holder and course (partial unique indexes license_current_*_key): a new one supersedes the old, access times never add up (S2.23).';
 COMMENT ON COLUMN enroll.license.registrar_org_id IS 'The registrar organization named at acceptance (S2.14, S2.17); never the holder (S2.15).';
 COMMENT ON COLUMN enroll.license.accepted_condition IS 'The offer''s extra condition text exactly as accepted (S2.21, S2.22).';
 COMMENT ON COLUMN enroll.license.parent_license IS 'For a seat: the organization license it was allocated from.';
 COMMENT ON COLUMN enroll.license.seats IS 'For an organization license: how many seats were bought.';
-COMMENT ON COLUMN enroll.license.documents_due_at IS 'Documents must be validated by then, or access stops (S2.18).';
+COMMENT ON COLUMN enroll.license.documents_due_at IS 'Documents must be validated by then, or access stops (S2.18). A license that supersedes one of the same course and registrar with an unmet deadline keeps that earlier deadline.';
+COMMENT ON COLUMN enroll.license.ended_at IS 'When the license stopped or stops being the holder''s: now, or, when a license that starts later superseded it, the instant the successor starts (it gives access until then).';
+COMMENT ON COLUMN enroll.license.superseded_by IS 'The license that superseded this one (S2.23); license_superseded_by_idx finds the predecessor of a license.';
+COMMENT ON COLUMN enroll.license.order_id IS 'The purchase order that created the license (session participants).';
+COMMENT ON COLUMN enroll.license.order_ref IS 'The order reference of a session license as the operator gave it (S1.4), for reading; order_id is the link.';
+COMMENT ON COLUMN enroll.license.end_note IS 'Why the license ended, as the person who ended it wrote it (revoke_license, release_seat, cancel_order, remove_participant reasons; at most 2000 characters).';
+-- What a function that grants a license returns: the license that gives the
+-- holder access after the call (the new one, or the one they kept) and what
+-- happened to them, in a word an application can show (consent rule, 1.2).
+-- The columns are enroll.license's, in order, then outcome (a test keeps
+-- them in step).
+CREATE TYPE enroll.license_grant AS (
+    id                     bigint,
+    offer_id               bigint,
+    course_id              bigint,
+    holder_kind            enroll.holder_kind,
+    account_id             bigint,
+    organization_id        bigint,
+    accepted_by            bigint,
+    accepted_via           enroll.acceptance_mode,
+    accepted_at            timestamptz,
+    registrar_org_id       bigint,
+    accepted_condition     text,
+    price_paid             numeric(12,2),
+    currency               text,
+    access_from            timestamptz,
+    access_until           timestamptz,
+    documents_due_at       timestamptz,
+    documents_validated_at timestamptz,
+    documents_validated_by bigint,
+    seats                  integer,
+    parent_license         bigint,
+    ended_at               timestamptz,
+    end_reason             enroll.license_end_reason,
+    end_note               text,
+    superseded_by          bigint,
+    order_ref              text,
+    order_id               bigint,
+    outcome                text
+);
+COMMENT ON TYPE enroll.license_grant IS
+  'Result of accept_offer and allocate_seat: the license that gives the holder access after the call, and outcome: granted (there was none), replaced (the current license ended now), follows (the current license gives access until this one starts), kept (someone else''s offer would not have given more: the holder keeps their license, returned here, and no license was created).';
+
 
 CREATE TABLE enroll.enrollment (
     id          bigserial PRIMARY KEY,
@@ -275,34 +368,57 @@ CREATE TABLE enroll.enrollment (
     order_ref   text,
     license_id  bigint,
     created_at  timestamptz NOT NULL DEFAULT enroll.clock_now(),
+    order_id    bigint,
+    via_license bigint,
     CONSTRAINT enrollment_course_account_key UNIQUE (course_id, account_id),
     CONSTRAINT enrollment_group_fkey FOREIGN KEY (group_id, course_id) REFERENCES enroll.course_group (id, course_id),
     CONSTRAINT enrollment_license_fkey FOREIGN KEY (license_id, course_id) REFERENCES enroll.license (id, course_id),
-    CONSTRAINT enrollment_time_window CHECK (time_end OPERATOR(pg_catalog.>) time_start)
+    CONSTRAINT enrollment_time_window CHECK (time_end OPERATOR(pg_catalog.>) time_start),
+    CONSTRAINT enrollment_via_license_fkey FOREIGN KEY (via_license) REFERENCES enroll.license (id),
+    CONSTRAINT enrollment_one_license CHECK (license_id IS NULL OR via_license IS NULL)
 );
 CREATE INDEX enrollment_account_idx ON enroll.enrollment (account_id);
 CREATE INDEX enrollment_group_idx ON enroll.enrollment (group_id) WHERE group_id IS NOT NULL;
 CREATE INDEX enrollment_license_idx ON enroll.enrollment (license_id) WHERE license_id IS NOT NULL;
+CREATE INDEX enrollment_via_license_idx ON enroll.enrollment (via_license) WHERE via_license IS NOT NULL;
+CREATE INDEX enrollment_order_idx ON enroll.enrollment (order_id) WHERE order_id IS NOT NULL;
 COMMENT ON TABLE enroll.enrollment IS
   'An account enrolled in a course with a role, optionally in a group of that course (composite foreign key) and backed by a license of that course.';
+COMMENT ON COLUMN enroll.enrollment.license_id IS 'The license of the course that gives access; kept pointing at the holder''s current license when a newer one supersedes it. time_start/time_end are its access window.';
+COMMENT ON COLUMN enroll.enrollment.via_license IS 'For a support-course enrollment (S1.7): the license of the session''s course through which the participant reaches it (the order''s license, or the person''s own when it was kept or has superseded it); the support course is accessible exactly while that license gives access to the session''s course.';
+COMMENT ON COLUMN enroll.enrollment.order_id IS 'The purchase order the enrollment comes from.';
+COMMENT ON COLUMN enroll.enrollment.order_ref IS 'The order reference of a session enrollment as the operator gave it, for reading; order_id is the link.';
 
 CREATE TABLE enroll.purchase_order (
     id          bigserial PRIMARY KEY,
-    order_ref   text NOT NULL UNIQUE CONSTRAINT purchase_order_ref_not_blank CHECK (NOT enroll.is_blank(order_ref))
+    order_ref   text NOT NULL CONSTRAINT purchase_order_ref_not_blank CHECK (NOT enroll.is_blank(order_ref))
                 CONSTRAINT purchase_order_ref_length CHECK (pg_catalog.octet_length(order_ref) OPERATOR(pg_catalog.<=) 200),
     operator_id bigint NOT NULL REFERENCES enroll.account (id),
     offer_id    bigint NOT NULL REFERENCES enroll.offer (id),
-    seats       integer NOT NULL CONSTRAINT purchase_order_seats_positive CHECK (seats OPERATOR(pg_catalog.>) 0),
+    seats       integer NOT NULL CONSTRAINT purchase_order_seats_positive CHECK (seats OPERATOR(pg_catalog.>) 0)
+                CONSTRAINT purchase_order_seats_bounded CHECK (seats OPERATOR(pg_catalog.<=) 100000),
     status      enroll.order_status NOT NULL DEFAULT 'completed',
     request     jsonb NOT NULL,
     report      jsonb,
     created_at  timestamptz NOT NULL DEFAULT enroll.clock_now(),
-    updated_at  timestamptz NOT NULL DEFAULT enroll.clock_now()
+    updated_at  timestamptz NOT NULL DEFAULT enroll.clock_now(),
+    cancelled_at  timestamptz,
+    cancel_reason text CONSTRAINT purchase_order_cancel_reason_length CHECK (pg_catalog.length(cancel_reason) OPERATOR(pg_catalog.<=) 2000),
+    CONSTRAINT purchase_order_operator_ref_key UNIQUE (operator_id, order_ref),
+    -- status as text: the upgrade adds the enum value in the same transaction
+    CONSTRAINT purchase_order_cancelled CHECK ((status::text OPERATOR(pg_catalog.=) 'cancelled') OPERATOR(pg_catalog.=) (cancelled_at IS NOT NULL))
 );
-CREATE INDEX purchase_order_operator_idx ON enroll.purchase_order (operator_id);
 CREATE INDEX purchase_order_offer_idx ON enroll.purchase_order (offer_id);
 COMMENT ON TABLE enroll.purchase_order IS
-  'Session purchases (S1): one row per order reference, the request as received and the report; the key of idempotent setup (S1.4).';
+  'Session purchases (S1): one row per operator and order reference (an operator cannot take, block or see another operator''s reference), the request as received (without personal data) and the report; the key of idempotent setup (S1.4).';
+COMMENT ON COLUMN enroll.purchase_order.request IS 'The call as received, without personal data: the participants are counted and digested, their addresses and names live in the group''s members (erasable).';
+COMMENT ON COLUMN enroll.purchase_order.report IS 'The operator''s view of the last setup''s report (what a repeat of the call answers with status already_done; erase_account scrubs the addresses in it).';
+
+-- the orders behind licenses, enrollments, role assignments and groups
+ALTER TABLE enroll.license ADD CONSTRAINT license_order_fkey FOREIGN KEY (order_id) REFERENCES enroll.purchase_order (id);
+ALTER TABLE enroll.enrollment ADD CONSTRAINT enrollment_order_fkey FOREIGN KEY (order_id) REFERENCES enroll.purchase_order (id);
+ALTER TABLE enroll.role_assignment ADD CONSTRAINT role_assignment_order_fkey FOREIGN KEY (order_id) REFERENCES enroll.purchase_order (id);
+ALTER TABLE enroll.course_group ADD CONSTRAINT course_group_order_fkey FOREIGN KEY (order_id) REFERENCES enroll.purchase_order (id);
 
 CREATE TABLE enroll.event (
     id          bigserial PRIMARY KEY,
@@ -315,14 +431,23 @@ CREATE TABLE enroll.event (
     row_id      bigint,
     details     jsonb,
     xid         xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
-    digest      bytea NOT NULL
+    digest      bytea NOT NULL,
+    subject_account bigint
 );
 CREATE INDEX event_account_idx ON enroll.event (account_id) WHERE account_id IS NOT NULL;
 CREATE INDEX event_row_idx ON enroll.event (table_name, row_id);
+CREATE INDEX event_subject_idx ON enroll.event (subject_account) WHERE subject_account IS NOT NULL;
+CREATE INDEX event_chain_idx ON enroll.event (xid, id);
 COMMENT ON TABLE enroll.event IS
-  'Append-only audit log: when (rule clock and wall clock), acting account, database role, what, which row, details. UPDATE, DELETE and TRUNCATE are refused (PE012).';
+  'Append-only audit log: when (rule clock and wall clock), acting account, database role, what, which row, about whom, details. UPDATE, DELETE and TRUNCATE are refused (PE012); each insert is announced by NOTIFY enroll_events; enroll.seal_audit_log() chains finished events into enroll.audit_chain.';
+COMMENT ON COLUMN enroll.event.what IS 'What happened: subject.verb, e.g. license.accept, session.participant, account.erase.';
+COMMENT ON COLUMN enroll.event.details IS 'What the event needs beyond its row: ids, counts, states, reasons typed by administrators; never an address or a name.';
 COMMENT ON COLUMN enroll.event.account_id IS 'The acting account, kept by value: the log outlives what it describes.';
 COMMENT ON COLUMN enroll.event.db_role IS 'The session role that called (not the owner of a security-definer function).';
+COMMENT ON COLUMN enroll.event.xid IS
+  'The top-level id of the transaction that wrote the event. The audit chain and enroll.events_since() order events by (xid, id) and take only those whose transaction has ended.';
 COMMENT ON COLUMN enroll.event.digest IS
   'enroll.event_digest() of the row as inserted: a mismatch means the row was changed (check_invariants).';
+COMMENT ON COLUMN enroll.event.subject_account IS
+  'The person the event is about, when it is about one (kept by value, no foreign key: the log outlives what it describes). That person reads the event through row-level security.';
 

@@ -34,9 +34,14 @@ ALTER TABLE enroll.purchase_order ENABLE ROW LEVEL SECURITY;
 CREATE POLICY purchase_order_operator ON enroll.purchase_order FOR SELECT
     USING (operator_id OPERATOR(pg_catalog.=) (SELECT enroll.current_account()) OR (SELECT enroll.acting_as_admin()));
 
+-- a person reads the events about them, and the events they caused that are
+-- about nobody else: what an operator's order or an organization admin's
+-- seat did to a person's own licenses is that person's (1.2)
 ALTER TABLE enroll.event ENABLE ROW LEVEL SECURITY;
 CREATE POLICY event_self ON enroll.event FOR SELECT
-    USING (account_id OPERATOR(pg_catalog.=) (SELECT enroll.current_account()) OR (SELECT enroll.acting_as_admin()));
+    USING (subject_account OPERATOR(pg_catalog.=) (SELECT enroll.current_account())
+           OR (account_id OPERATOR(pg_catalog.=) (SELECT enroll.current_account()) AND subject_account IS NULL)
+           OR (SELECT enroll.acting_as_admin()));
 
 
 
@@ -64,28 +69,26 @@ CREATE POLICY event_self ON enroll.event FOR SELECT
 -- row, so a query's own index conditions still drive the scan.  Every helper
 -- reads through an index keyed on the acting account.
 
-CREATE FUNCTION enroll.actor_order_refs() RETURNS SETOF text
+CREATE FUNCTION enroll.actor_orders() RETURNS SETOF bigint
 LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 ROWS 10
 BEGIN ATOMIC
-    SELECT p.order_ref FROM enroll.purchase_order p
+    SELECT p.id FROM enroll.purchase_order p
      WHERE p.operator_id OPERATOR(pg_catalog.=) enroll.current_account();
 END;
-COMMENT ON FUNCTION enroll.actor_order_refs() IS
-  'Row-level security helper: the references of the purchase orders placed by the acting account (as operator, S1). Empty when anonymous.';
+COMMENT ON FUNCTION enroll.actor_orders() IS
+  'Row-level security helper: the purchase orders placed by the acting account (as operator, S1). Empty when anonymous.';
 
 CREATE FUNCTION enroll.actor_order_groups() RETURNS SETOF bigint
 LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 ROWS 10
 BEGIN ATOMIC
     SELECT g.id FROM enroll.purchase_order p
-      JOIN enroll.offer o ON o.id OPERATOR(pg_catalog.=) p.offer_id
-      JOIN enroll.course_group g ON g.course_id OPERATOR(pg_catalog.=) o.course_id
-                                AND g.idnumber OPERATOR(pg_catalog.=) p.order_ref
+      JOIN enroll.course_group g ON g.order_id OPERATOR(pg_catalog.=) p.id
      WHERE p.operator_id OPERATOR(pg_catalog.=) enroll.current_account();
 END;
 COMMENT ON FUNCTION enroll.actor_order_groups() IS
-  'Row-level security helper: the course groups of the purchase orders placed by the acting account, one per order (S1.4: the group of the offer''s course whose idnumber is the order reference). Empty when anonymous.';
+  'Row-level security helper: the course groups of the purchase orders placed by the acting account, one per order (S1.4). Empty when anonymous.';
 
 CREATE FUNCTION enroll.actor_managed_accounts() RETURNS SETOF bigint
 LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
@@ -105,10 +108,11 @@ LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED SET search_path = pg_ca
 ROWS 10
 BEGIN ATOMIC
     SELECT gm.group_id FROM enroll.group_member gm
-     WHERE gm.account_id OPERATOR(pg_catalog.=) enroll.current_account();
+     WHERE gm.account_id OPERATOR(pg_catalog.=) enroll.current_account()
+       AND gm.removed_at IS NULL;
 END;
 COMMENT ON FUNCTION enroll.actor_groups() IS
-  'Row-level security helper: the course groups the acting account is a member of. Empty when anonymous.';
+  'Row-level security helper: the course groups the acting account is a member of (not taken out of). Empty when anonymous.';
 
 CREATE FUNCTION enroll.actor_administered_organizations() RETURNS SETOF bigint
 LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
@@ -147,43 +151,28 @@ COMMENT ON FUNCTION enroll.actor_administered_licenses() IS
   'Row-level security helper: the licenses held by the organizations the acting account currently administers (the parents of the seats it may see). Empty when anonymous.';
 
 REVOKE ALL ON FUNCTION
-    enroll.actor_order_refs(), enroll.actor_order_groups(), enroll.actor_managed_accounts(),
+    enroll.actor_orders(), enroll.actor_order_groups(), enroll.actor_managed_accounts(),
     enroll.actor_groups(), enroll.actor_administered_organizations(),
     enroll.actor_administered_members(), enroll.actor_administered_licenses()
     FROM PUBLIC;
 -- the policies run as the reading role, which therefore needs EXECUTE
 GRANT EXECUTE ON FUNCTION
-    enroll.actor_order_refs(), enroll.actor_order_groups(), enroll.actor_managed_accounts(),
+    enroll.actor_orders(), enroll.actor_order_groups(), enroll.actor_managed_accounts(),
     enroll.actor_groups(), enroll.actor_administered_organizations(),
     enroll.actor_administered_members(), enroll.actor_administered_licenses()
     TO enroll_admin, enroll_app, enroll_reader;
 
--- operators (S1)
-CREATE POLICY account_operator ON enroll.account FOR SELECT
-    USING (id OPERATOR(pg_catalog.=) ANY (SELECT enroll.actor_managed_accounts()));
-COMMENT ON POLICY account_operator ON enroll.account IS
-  'An operator sees the accounts they manage: delegated_manager held in the account''s user context (S1.6).';
-
-CREATE POLICY enrollment_operator ON enroll.enrollment FOR SELECT
-    USING (order_ref OPERATOR(pg_catalog.=) ANY (SELECT enroll.actor_order_refs())
-           AND account_id OPERATOR(pg_catalog.=) ANY (SELECT enroll.actor_managed_accounts()));
-COMMENT ON POLICY enrollment_operator ON enroll.enrollment IS
-  'An operator sees the enrollments of the accounts they manage that come from one of their orders (order_ref), support-course enrollments included.';
-
+-- operators (S1): since 1.2 an operator reads nothing an existing person
+-- supplied, nor which licenses its participants hold: its orders, their
+-- groups and members (the addresses and names as it gave them), the cross
+-- roles of its orders, and enroll.order_participants
 CREATE POLICY group_member_operator ON enroll.group_member FOR SELECT
     USING (group_id OPERATOR(pg_catalog.=) ANY (SELECT enroll.actor_order_groups()));
 COMMENT ON POLICY group_member_operator ON enroll.group_member IS
-  'An operator sees the members of the groups of their orders (S1.4).';
-
-CREATE POLICY license_operator ON enroll.license FOR SELECT
-    USING (accepted_via OPERATOR(pg_catalog.=) 'operator'::enroll.acceptance_mode
-           AND order_ref OPERATOR(pg_catalog.=) ANY (SELECT enroll.actor_order_refs())
-           AND account_id OPERATOR(pg_catalog.=) ANY (SELECT enroll.actor_managed_accounts()));
-COMMENT ON POLICY license_operator ON enroll.license IS
-  'An operator sees the licenses their orders gave to the accounts they manage (accepted_via operator, order_ref of one of their orders); not a license that merely names their order reference.';
+  'An operator sees the members of the groups of their orders (S1.4): the address and names as the operator gave them, the seat, whether and why the member was taken out.';
 
 CREATE POLICY role_assignment_operator ON enroll.role_assignment FOR SELECT
-    USING (order_ref OPERATOR(pg_catalog.=) ANY (SELECT enroll.actor_order_refs())
+    USING (order_id OPERATOR(pg_catalog.=) ANY (SELECT enroll.actor_orders())
            AND account_id OPERATOR(pg_catalog.=) ANY (SELECT enroll.actor_managed_accounts()));
 COMMENT ON POLICY role_assignment_operator ON enroll.role_assignment IS
   'An operator sees the role assignments their orders gave to the accounts they manage (delegated_user in the operator''s context, S1.6); their own delegated_manager rows they see as their own.';
@@ -192,7 +181,7 @@ COMMENT ON POLICY role_assignment_operator ON enroll.role_assignment IS
 CREATE POLICY account_organization_admin ON enroll.account FOR SELECT
     USING (id OPERATOR(pg_catalog.=) ANY (SELECT enroll.actor_administered_members()));
 COMMENT ON POLICY account_organization_admin ON enroll.account IS
-  'An organization administrator sees the accounts of the current members of the organizations they administer.';
+  'An organization administrator sees the accounts of the current members of the organizations they administer: the columns applications may read (address, names), never the profile.';
 
 CREATE POLICY membership_organization_admin ON enroll.membership FOR SELECT
     USING (organization_id OPERATOR(pg_catalog.=) ANY (SELECT enroll.actor_administered_organizations()));
@@ -220,3 +209,22 @@ CREATE POLICY course_group_member ON enroll.course_group FOR SELECT
 COMMENT ON POLICY course_group_member ON enroll.course_group IS
   'A member of a group sees that group.';
 -- @@rls-end@@
+
+COMMENT ON POLICY account_self ON enroll.account IS
+  'An account sees its own row (the columns applications may read; the profile through enroll.account_profile); system admins see every row.';
+COMMENT ON POLICY membership_self ON enroll.membership IS
+  'An account sees its own memberships, current and past; system admins see all.';
+COMMENT ON POLICY role_assignment_self ON enroll.role_assignment IS
+  'An account sees the roles it holds; system admins see all.';
+COMMENT ON POLICY group_member_self ON enroll.group_member IS
+  'An account sees its own group memberships; system admins see all.';
+COMMENT ON POLICY enrollment_self ON enroll.enrollment IS
+  'An account sees its own enrollments; system admins see all.';
+COMMENT ON POLICY license_self ON enroll.license IS
+  'An account sees its own licenses; system admins see all.';
+COMMENT ON POLICY offer_recipient_self ON enroll.offer_recipient IS
+  'An account sees the private offers addressed to it (S2.7); system admins see all.';
+COMMENT ON POLICY purchase_order_operator ON enroll.purchase_order IS
+  'An operator sees its own orders (their references are its own); system admins see all.';
+COMMENT ON POLICY event_self ON enroll.event IS
+  'A person reads the events about them (subject_account), and the events they caused that are about nobody else: what an operator''s order or an organization admin''s seat did to a person''s own licenses is that person''s. System admins read all.';

@@ -4,6 +4,13 @@
 REVOKE ALL ON ALL TABLES IN SCHEMA enroll FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA enroll FROM PUBLIC;
 GRANT SELECT ON ALL TABLES IN SCHEMA enroll TO enroll_admin, enroll_app, enroll_reader;
+-- an account's profile data (level, billing data, is_admin, login_role) is
+-- visible to the account itself and system admins only, through
+-- enroll.account_profile: applications and readers get the other columns
+REVOKE SELECT ON enroll.account FROM enroll_app, enroll_reader;
+GRANT SELECT (id, email, firstname, lastname, created_at, erased_at) ON enroll.account TO enroll_app, enroll_reader;
+-- the audit hash chain is the system admins' (enroll.audit_head gives its head)
+REVOKE SELECT ON enroll.audit_chain FROM enroll_app, enroll_reader;
 
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA enroll FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION enroll.clock_now(), enroll.email_key(text), enroll.normalize_email(text),
@@ -17,7 +24,9 @@ GRANT EXECUTE ON FUNCTION
     enroll.create_course(text, text),
     enroll.create_organization_type(text, text),
     enroll.create_organization(text, text),
-    enroll.set_organization_admin(bigint, bigint, boolean)
+    enroll.set_organization_admin(bigint, bigint, boolean),
+    enroll.update_organization(bigint, text, enroll.join_policy),
+    enroll.upgrade_organization_profile(bigint, enroll.profile_level, jsonb)
     TO enroll_admin, enroll_app;
 
 -------------------------------------------------------------------------------

@@ -8,29 +8,6 @@ CREATE FUNCTION enroll.require_account() RETURNS bigint
 COMMENT ON FUNCTION enroll.require_account() IS
   'The acting account, or error PE001 "not logged in". Internal helper of the extension''s functions.';
 
-CREATE FUNCTION enroll.profile_missing_fields(level enroll.profile_level, data jsonb)
-RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-BEGIN ATOMIC
-    SELECT COALESCE(pg_catalog.array_agg(f.field ORDER BY f.ord), '{}')
-      FROM (VALUES
-              (1, 'firstname', data OPERATOR(pg_catalog.#>) '{firstname}', '.'),
-              (2, 'lastname', data OPERATOR(pg_catalog.#>) '{lastname}', '.'),
-              (3, 'address.street', data OPERATOR(pg_catalog.#>) '{address,street}', '.'),
-              (4, 'address.postal_code', data OPERATOR(pg_catalog.#>) '{address,postal_code}', '.'),
-              (5, 'address.city', data OPERATOR(pg_catalog.#>) '{address,city}', '.'),
-              (6, 'address.country', data OPERATOR(pg_catalog.#>) '{address,country}', '^[A-Z]{2}$')
-           ) AS f(ord, field, value, pattern)
-     WHERE level OPERATOR(pg_catalog.>=) 'billing'::enroll.profile_level
-       -- present: a JSON string, not blank, at most 200 characters, of the right form
-       AND (pg_catalog.jsonb_typeof(f.value) IS DISTINCT FROM 'string'
-            OR enroll.is_blank(f.value OPERATOR(pg_catalog.#>>) '{}')
-            OR pg_catalog.length(f.value OPERATOR(pg_catalog.#>>) '{}') OPERATOR(pg_catalog.>) 200
-            OR (f.value OPERATOR(pg_catalog.#>>) '{}') COLLATE "C" OPERATOR(pg_catalog.!~) f.pattern);
-END;
-COMMENT ON FUNCTION enroll.profile_missing_fields(enroll.profile_level, jsonb) IS
-  'The fields a profile level needs that data lacks or gets wrong (S2.11, S2.12). billing: firstname, lastname and a postal address (address.street, address.postal_code, address.city, address.country as ISO 3166-1 alpha-2), each a JSON string, not blank, at most 200 characters. Empty array: complete.';
-
 CREATE FUNCTION enroll.account_profile_data(a enroll.account) RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 RETURN pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
@@ -63,9 +40,11 @@ BEGIN
     END IF;
     SELECT a.* INTO STRICT acc FROM enroll.account a WHERE a.id OPERATOR(pg_catalog.=) me FOR NO KEY UPDATE;
     merged := enroll.account_profile_data(acc) OPERATOR(pg_catalog.||) upgrade_profile.data;
-    missing := enroll.profile_missing_fields(upgrade_profile.level, merged);
+    -- the level never goes down, and it is always backed by complete data:
+    -- the data is checked against the higher of the two levels
+    missing := enroll.profile_missing_fields(GREATEST(acc.profile_level, upgrade_profile.level), merged);
     IF pg_catalog.cardinality(missing) OPERATOR(pg_catalog.>) 0 THEN
-        RAISE EXCEPTION 'profile data incomplete for level "%"', upgrade_profile.level
+        RAISE EXCEPTION 'profile data incomplete for level "%"', GREATEST(acc.profile_level, upgrade_profile.level)
             USING ERRCODE = 'PE009',
                   DETAIL = pg_catalog.format('Missing or invalid: %s.', pg_catalog.array_to_string(missing, ', ')),
                   HINT = 'Level billing needs firstname, lastname and address.street, address.postal_code, address.city (JSON strings of at most 200 characters), address.country (two capital letters).';
@@ -112,13 +91,24 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     me bigint := enroll.require_account();
+    policy enroll.join_policy;
     m  enroll.membership;
 BEGIN
     IF join_organization.organization IS NULL THEN
         RAISE EXCEPTION 'organization must not be null' USING ERRCODE = '22004';
     END IF;
-    IF NOT EXISTS (SELECT FROM enroll.organization o WHERE o.id OPERATOR(pg_catalog.=) join_organization.organization) THEN
+    SELECT o.join_policy INTO policy FROM enroll.organization o
+     WHERE o.id OPERATOR(pg_catalog.=) join_organization.organization;
+    IF NOT FOUND THEN
         RAISE EXCEPTION 'organization % does not exist', join_organization.organization USING ERRCODE = 'PE016';
+    END IF;
+    -- S2.13: an organization that delegates its learners adds them itself
+    IF policy OPERATOR(pg_catalog.=) 'approval' AND NOT EXISTS (
+           SELECT FROM enroll.membership x WHERE x.account_id OPERATOR(pg_catalog.=) me
+              AND x.organization_id OPERATOR(pg_catalog.=) join_organization.organization AND x.left_at IS NULL) THEN
+        RAISE EXCEPTION 'organization % admits members by approval', join_organization.organization USING ERRCODE = 'PE022',
+            DETAIL = 'Only an administrator of the organization may add members (S2.13).',
+            HINT = 'Ask the organization to add the account with enroll.join_organization(organization, account, email).';
     END IF;
     INSERT INTO enroll.membership AS x (account_id, organization_id, joined_at)
         VALUES (me, join_organization.organization, enroll.clock_now())
@@ -136,7 +126,62 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION enroll.join_organization(bigint) IS
-  'The acting account joins an organization (S2.17); joining one it already belongs to returns the current membership.';
+  'The acting account joins an organization (S2.17); joining one it already belongs to returns the current membership. An organization whose join_policy is approval refuses (PE022): its administrators add members (enroll.join_organization(organization, account, email)).';
+
+CREATE FUNCTION enroll.join_organization(organization bigint, account bigint, email text)
+RETURNS enroll.membership
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    m      enroll.membership;
+    erased boolean;
+BEGIN
+    PERFORM enroll.require_account();
+    IF join_organization.organization IS NULL OR join_organization.account IS NULL OR join_organization.email IS NULL THEN
+        RAISE EXCEPTION 'organization, account and email must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF NOT EXISTS (SELECT FROM enroll.organization o WHERE o.id OPERATOR(pg_catalog.=) join_organization.organization) THEN
+        RAISE EXCEPTION 'organization % does not exist', join_organization.organization USING ERRCODE = 'PE016';
+    END IF;
+    IF NOT enroll.actor_administers(join_organization.organization) THEN
+        RAISE EXCEPTION 'permission denied to add members to organization %', join_organization.organization
+            USING ERRCODE = '42501',
+                  DETAIL = 'Only system administrators and current administrators of the organization may do this.',
+                  HINT = 'A learner joins an open organization with enroll.join_organization(organization).';
+    END IF;
+    -- the person is named by id and address: an id alone would let an
+    -- administrator add anybody and then read their address and names
+    SELECT a.erased_at IS NOT NULL INTO erased FROM enroll.account a
+     WHERE a.id OPERATOR(pg_catalog.=) join_organization.account
+       AND enroll.email_canonical_key(a.email) OPERATOR(pg_catalog.=) enroll.email_canonical_key(join_organization.email);
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no account % with address "%"', join_organization.account, pg_catalog.left(join_organization.email, 64)
+              USING ERRCODE = 'PE013',
+                    HINT = 'Name the person by the id and the address enroll.register_account gave for them.';
+    END IF;
+    IF erased THEN
+        RAISE EXCEPTION 'account % has been erased', join_organization.account USING ERRCODE = 'PE025',
+              DETAIL = 'The person''s data was erased; nobody acts as or for it any more.',
+              HINT = 'A person who comes back registers again with enroll.register_account.';
+    END IF;
+    INSERT INTO enroll.membership AS x (account_id, organization_id, joined_at)
+        VALUES (join_organization.account, join_organization.organization, enroll.clock_now())
+        ON CONFLICT (account_id, organization_id) WHERE left_at IS NULL DO NOTHING
+        RETURNING x.* INTO m;
+    IF FOUND THEN
+        PERFORM enroll.log_event('membership.join', 'membership', m.id,
+                                 pg_catalog.jsonb_build_object('organization', m.organization_id, 'added_by_admin', true),
+                                 m.account_id);
+        RETURN m;
+    END IF;
+    SELECT x.* INTO STRICT m FROM enroll.membership x
+     WHERE x.account_id OPERATOR(pg_catalog.=) join_organization.account
+       AND x.organization_id OPERATOR(pg_catalog.=) join_organization.organization AND x.left_at IS NULL;
+    RETURN m;
+END
+$fn$;
+COMMENT ON FUNCTION enroll.join_organization(bigint, bigint, text) IS
+  'An administrator of the organization (or a system admin) adds a person as a member: the way into an organization whose join_policy is approval (S2.13). The person is named by account id and address (compared as one mailbox, any spelling), so that ids cannot be tried one by one to learn who they are. Adding a current member returns the membership. NULL 22004, unknown organization PE016, no account with that id and address PE013, erased account PE025, not an administrator 42501.';
 
 CREATE FUNCTION enroll.leave_organization(organization bigint, account bigint DEFAULT NULL)
 RETURNS enroll.membership
@@ -168,7 +213,7 @@ BEGIN
             USING ERRCODE = 'PE014';
     END IF;
     PERFORM enroll.log_event('membership.leave', 'membership', m.id,
-                             pg_catalog.jsonb_build_object('organization', m.organization_id, 'account', target));
+                             pg_catalog.jsonb_build_object('organization', m.organization_id, 'account', target), target);
     RETURN m;
 END
 $fn$;
@@ -179,28 +224,30 @@ CREATE FUNCTION enroll.accept_offer(offer bigint, registrar_org bigint DEFAULT N
                                     join_registrar boolean DEFAULT false, accept_condition boolean DEFAULT false,
                                     for_account bigint DEFAULT NULL, for_organization bigint DEFAULT NULL,
                                     order_ref text DEFAULT NULL)
-RETURNS enroll.license
+RETURNS enroll.license_grant
     AS 'MODULE_PATHNAME', 'accept_offer'
     LANGUAGE C VOLATILE CALLED ON NULL INPUT SECURITY DEFINER PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION enroll.accept_offer(bigint, bigint, boolean, boolean, bigint, bigint, text) IS
-  'Accepts an offer and returns the new license (S2.5). Checks in order: logged in (PE001), offer active (PE002), visible and acceptable by this actor for this beneficiary (PE003, PE010, 42501), profile level (PE004), registrar organization (PE005, PE006), extra condition (PE007). The holder''s current license for the course is superseded; access times never add up (S2.23).';
+  'Accepts an offer and returns the license that gives access with the outcome (S2.5). Checks in order: logged in (PE001), offer active and visible (PE002, PE003: a private offer reveals nothing to a non-addressee), acceptable by this actor for this beneficiary (PE010, 42501), profile level (PE004; an organization offer checks the organization''s own profile), registrar organization (PE005, PE006, PE022 when it admits members by approval), extra condition (PE007), places left (PE023). The learner''s own acceptance supersedes the current license (S2.23); a system admin accepting on a learner''s behalf never reduces their access (outcome kept). A session offer''s starttime/endtime are the access window; a license that starts later does not cut access before it starts (follows). An organization''s renewal carries its live seats (PE024 when too few).';
 
 CREATE FUNCTION enroll.offer_requirements(offer bigint) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'offer_requirements'
     LANGUAGE C STABLE SECURITY DEFINER PARALLEL RESTRICTED
     SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION enroll.offer_requirements(bigint) IS
-  'The steps the acting account must still take to accept an offer, each with "satisfied": login, profile (always listed above default, S2.12), registrar organization with its candidates (S2.16, S2.17), extra condition text (S2.21). Drives an acceptance UI.';
+  'The steps the acting account must still take to accept an offer, each with "satisfied": login; for an organization offer, organization_admin (the organizations the account administers, with their profile level and missing fields) and organization_profile (S2.11 for the organization''s invoice data); replaces_current_license whenever accepting would supersede the account''s current license (the license, its end, the access time lost: informational, for the application to ask consent, S2.23); profile (always listed above default, S2.12); registrar organization with its candidates (S2.16, S2.17); extra condition text (S2.21). With a capped offer, places_left. A private offer is PE003 to non-addressees. Drives an acceptance UI.';
 
 REVOKE EXECUTE ON FUNCTION enroll.require_account(), enroll.profile_missing_fields(enroll.profile_level, jsonb),
     enroll.account_profile_data(enroll.account), enroll.upgrade_profile(enroll.profile_level, jsonb),
-    enroll.join_organization(bigint), enroll.leave_organization(bigint, bigint),
+    enroll.join_organization(bigint), enroll.join_organization(bigint, bigint, text),
+    enroll.leave_organization(bigint, bigint),
     enroll.accept_offer(bigint, bigint, boolean, boolean, bigint, bigint, text),
     enroll.offer_requirements(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION enroll.profile_missing_fields(enroll.profile_level, jsonb),
     enroll.upgrade_profile(enroll.profile_level, jsonb),
-    enroll.join_organization(bigint), enroll.leave_organization(bigint, bigint),
+    enroll.join_organization(bigint), enroll.join_organization(bigint, bigint, text),
+    enroll.leave_organization(bigint, bigint),
     enroll.accept_offer(bigint, bigint, boolean, boolean, bigint, bigint, text),
     enroll.offer_requirements(bigint)
     TO enroll_admin, enroll_app;

@@ -37,17 +37,23 @@ AS $fn$
 DECLARE
     f timestamptz;
     u timestamptz;
+    private boolean;
 BEGIN
-    SELECT o.valid_from, o.valid_until INTO f, u
+    SELECT o.valid_from, o.valid_until, o.visibility OPERATOR(pg_catalog.=) 'private' INTO f, u, private
       FROM enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) offer_state.offer;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'offer % does not exist', offer_state.offer USING ERRCODE = 'PE015';
+    END IF;
+    -- a private offer tells nothing of itself to whom it is not addressed (S2.7)
+    IF private AND NOT enroll.acting_as_admin() AND NOT enroll.offer_addressed_to_actor(offer_state.offer) THEN
+        RAISE EXCEPTION 'offer % is not available to the acting account', offer_state.offer USING ERRCODE = 'PE003',
+            DETAIL = 'A private offer is shown only to its addressees.';
     END IF;
     RETURN enroll.offer_window_state(f, u, enroll.clock_now());
 END
 $fn$;
 COMMENT ON FUNCTION enroll.offer_state(bigint) IS
-  'upcoming, active or expired at enroll.clock_now() (S2.3): active from valid_from (inclusive) until valid_until (exclusive). Unknown offer: PE015.';
+  'upcoming, active or expired at enroll.clock_now() (S2.3): active from valid_from (inclusive) until valid_until (exclusive). Unknown offer: PE015; a private offer not addressed to the acting account: PE003, and nothing of its window.';
 
 -- Is a private offer addressed to the acting account, directly or through a
 -- current membership of an addressed organization (S2.7)?  SECURITY DEFINER so
@@ -148,6 +154,13 @@ BEGIN
             HINT = 'Seats belong to offers with recipient_kind organization.';
     ELSIF n.seats OPERATOR(pg_catalog.<=) 0 THEN
         RAISE EXCEPTION 'offer "seats" must be positive: %', n.seats USING ERRCODE = '22023';
+    ELSIF n.seats OPERATOR(pg_catalog.>) 100000 THEN
+        RAISE EXCEPTION 'offer "seats" is too large: %', n.seats USING ERRCODE = '22023',
+            DETAIL = 'An organization license has at most 100000 seats.';
+    END IF;
+    IF n.max_acceptances OPERATOR(pg_catalog.<=) 0 OR n.max_acceptances OPERATOR(pg_catalog.>) 100000000 THEN
+        RAISE EXCEPTION 'offer "max_acceptances" must be from 1 to 100000000, not %', n.max_acceptances USING ERRCODE = '22023',
+            HINT = 'Leave it NULL for an offer without a cap.';
     END IF;
 END
 $fn$;
@@ -163,7 +176,8 @@ CREATE FUNCTION enroll.create_offer(
     extra_condition text DEFAULT NULL,
     documents_grace interval DEFAULT NULL,
     seats integer DEFAULT NULL,
-    handler_params text DEFAULT NULL)
+    handler_params text DEFAULT NULL,
+    max_acceptances integer DEFAULT NULL)
 RETURNS enroll.offer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
@@ -222,6 +236,7 @@ BEGIN
     o.documents_grace := create_offer.documents_grace;
     o.seats           := create_offer.seats;
     o.handler_params  := create_offer.handler_params;
+    o.max_acceptances := create_offer.max_acceptances;
     PERFORM enroll.check_offer_fields(o);
     IF create_offer.valid_until OPERATOR(pg_catalog.<=) create_offer.valid_from THEN
         RAISE EXCEPTION 'validity window of offer "%" is empty', create_offer.code USING ERRCODE = '22023',
@@ -264,22 +279,22 @@ BEGIN
 
     INSERT INTO enroll.offer AS t (code, title, course_id, price, currency, valid_from, valid_until,
                                    visibility, recipient_kind, required_level, extra_condition,
-                                   access_period, documents_grace, seats, handler_params)
+                                   access_period, documents_grace, seats, handler_params, max_acceptances)
         VALUES (create_offer.code, create_offer.title, create_offer.course, create_offer.price,
                 create_offer.currency, create_offer.valid_from, create_offer.valid_until,
                 create_offer.visibility, create_offer.recipient_kind, level,
                 CASE WHEN NOT enroll.is_blank(create_offer.extra_condition)
                      THEN create_offer.extra_condition END,
                 create_offer.access_period, create_offer.documents_grace, create_offer.seats,
-                create_offer.handler_params)
+                create_offer.handler_params, create_offer.max_acceptances)
         RETURNING t.* INTO o;
     PERFORM enroll.log_event('offer.create', 'offer', o.id,
                              pg_catalog.to_jsonb(o) OPERATOR(pg_catalog.-) 'id'::text OPERATOR(pg_catalog.-) 'created_at'::text);
     RETURN o;
 END
 $fn$;
-COMMENT ON FUNCTION enroll.create_offer(text, text, bigint, numeric, text, timestamptz, timestamptz, interval, enroll.offer_visibility, enroll.holder_kind, enroll.profile_level, text, interval, integer, text) IS
-  'Admins: creates an offer with its conditions (S2.1): price and currency (S2.2), validity window (S2.3), visibility and recipient kind (S2.6, S2.7), required profile level (NULL: billing when the price is above 0, else default; S2.11), extra condition (S2.21; blank means none). Bad input is refused with a clear error before anything is written: NULL 22004; blank, too long (code 100, title 500, extra condition 10000 characters, handler_params 65536 bytes), a price that is negative or not a finite number, infinite validity bounds, an access period or documents grace not positive or over 100 years: 22023; code taken 23505.';
+COMMENT ON FUNCTION enroll.create_offer(text, text, bigint, numeric, text, timestamptz, timestamptz, interval, enroll.offer_visibility, enroll.holder_kind, enroll.profile_level, text, interval, integer, text, integer) IS
+  'Admins: creates an offer with its conditions (S2.1): price and currency (S2.2), validity window (S2.3), visibility and recipient kind (S2.6, S2.7), required profile level (NULL: billing when the price is above 0, else default; S2.11), extra condition (S2.21; blank means none). Bad input is refused with a clear error before anything is written: NULL 22004; blank, too long (code 100, title 500, extra condition 10000 characters, handler_params 65536 bytes), seats above 100000, max_acceptances (the acceptance cap; NULL: none) outside 1 to 100000000, a price that is negative or not a finite number, infinite validity bounds, an access period or documents grace not positive or over 100 years: 22023; code taken 23505.';
 
 CREATE FUNCTION enroll.update_offer(
     offer bigint,
@@ -293,12 +308,14 @@ CREATE FUNCTION enroll.update_offer(
     access_period interval DEFAULT NULL,
     documents_grace interval DEFAULT NULL,
     seats integer DEFAULT NULL,
-    handler_params text DEFAULT NULL)
+    handler_params text DEFAULT NULL,
+    max_acceptances integer DEFAULT NULL)
 RETURNS enroll.offer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
+    made    bigint;
     o       enroll.offer;   -- as it was
     n       enroll.offer;   -- as it will be
     changes jsonb;
@@ -328,6 +345,9 @@ BEGIN
     n.access_period   := COALESCE(update_offer.access_period, o.access_period);
     n.documents_grace := COALESCE(update_offer.documents_grace, o.documents_grace);
     n.seats           := COALESCE(update_offer.seats, o.seats);
+    n.max_acceptances := CASE WHEN update_offer.max_acceptances IS NULL THEN o.max_acceptances
+                              WHEN update_offer.max_acceptances OPERATOR(pg_catalog.=) 0 THEN NULL
+                              ELSE update_offer.max_acceptances END;
     n.handler_params  := CASE WHEN update_offer.handler_params IS NULL THEN o.handler_params
                               WHEN enroll.is_blank(update_offer.handler_params) THEN NULL
                               ELSE update_offer.handler_params END;
@@ -343,6 +363,17 @@ BEGIN
                                        n.price, n.currency, n.required_level),
             HINT = 'Pass required_level => ''billing'' as well.';
     END IF;
+    -- a cap below the acceptances already made is refused (counted under the
+    -- offer's lock, taken above: acceptances of a capped offer wait for it)
+    IF n.max_acceptances IS NOT NULL AND n.max_acceptances IS DISTINCT FROM o.max_acceptances THEN
+        SELECT pg_catalog.count(*) INTO made FROM enroll.license l
+         WHERE l.offer_id OPERATOR(pg_catalog.=) o.id AND l.parent_license IS NULL;
+        IF made OPERATOR(pg_catalog.>) n.max_acceptances THEN
+            RAISE EXCEPTION 'offer "%" has been accepted % times, more than the cap of %', o.code, made, n.max_acceptances
+                USING ERRCODE = '22023',
+                      HINT = 'Choose a cap of at least the acceptances already made, or 0 to remove the cap.';
+        END IF;
+    END IF;
     -- S2.4 (validity edits) is the trigger offer_validity_guard's, for every UPDATE
 
     IF pg_catalog.to_jsonb(n) OPERATOR(pg_catalog.=) pg_catalog.to_jsonb(o) THEN
@@ -354,7 +385,7 @@ BEGIN
            valid_from = n.valid_from, valid_until = n.valid_until,
            required_level = n.required_level, extra_condition = n.extra_condition,
            access_period = n.access_period, documents_grace = n.documents_grace,
-           seats = n.seats, handler_params = n.handler_params
+           seats = n.seats, handler_params = n.handler_params, max_acceptances = n.max_acceptances
      WHERE x.id OPERATOR(pg_catalog.=) o.id
     RETURNING x.* INTO n;
 
@@ -368,8 +399,8 @@ BEGIN
     RETURN n;
 END
 $fn$;
-COMMENT ON FUNCTION enroll.update_offer(bigint, text, numeric, text, timestamptz, timestamptz, enroll.profile_level, text, interval, interval, integer, text) IS
-  'Admins: edits an offer. NULL leaves a field unchanged; extra_condition => '''' (or handler_params => '''') removes it. The new values obey create_offer''s rules (22023). Validity edits obey S2.4 through the trigger offer_validity_guard (PE008). The event lists each changed field with its old and new value; a call that changes nothing writes nothing. Unknown offer: PE015.';
+COMMENT ON FUNCTION enroll.update_offer(bigint, text, numeric, text, timestamptz, timestamptz, enroll.profile_level, text, interval, interval, integer, text, integer) IS
+  'Admins: edits an offer. NULL leaves a field unchanged; extra_condition => '''' (or handler_params => '''') removes it, max_acceptances => 0 removes the acceptance cap; a cap below the acceptances already made is refused (22023). The new values obey create_offer''s rules (22023). Validity edits obey S2.4 through the trigger offer_validity_guard (PE008). The event lists each changed field with its old and new value; a call that changes nothing writes nothing. Unknown offer: PE015.';
 
 CREATE FUNCTION enroll.add_offer_recipient(offer bigint, account bigint DEFAULT NULL, organization bigint DEFAULT NULL)
 RETURNS enroll.offer_recipient
@@ -433,7 +464,8 @@ BEGIN
     END IF;
     PERFORM enroll.log_event('offer.add_recipient', 'offer_recipient', r.id,
                              pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
-                                 'offer', o.code, 'account_id', r.account_id, 'organization_id', r.organization_id)));
+                                 'offer', o.code, 'account_id', r.account_id, 'organization_id', r.organization_id)),
+                             r.account_id);
     RETURN r;
 END
 $fn$;
@@ -495,6 +527,8 @@ CREATE POLICY offer_visible ON enroll.offer FOR SELECT
     USING (visibility OPERATOR(pg_catalog.=) 'public'
            OR (SELECT enroll.acting_as_admin())
            OR enroll.offer_addressed_to_actor(id));
+COMMENT ON POLICY offer_visible ON enroll.offer IS
+  'Public offers in any state for every reader, private offers for their addressees (S2.7), every offer for system admins.';
 
 -- What the acting account may see and could act on.  Owner rights with a
 -- security barrier: the filter below is the whole access rule.
@@ -509,7 +543,12 @@ SELECT o.id, o.code, o.title, o.course_id,
                FROM enroll.offer_registrar_type rt
                JOIN enroll.organization_type t ON t.id OPERATOR(pg_catalog.=) rt.organization_type_id
               WHERE rt.offer_id OPERATOR(pg_catalog.=) o.id
-              ORDER BY t.code) AS registrar_types
+              ORDER BY t.code) AS registrar_types,
+       o.max_acceptances,
+       CASE WHEN o.max_acceptances IS NOT NULL THEN
+            GREATEST(0, o.max_acceptances OPERATOR(pg_catalog.-)
+                (SELECT pg_catalog.count(*) FROM enroll.license l
+                  WHERE l.offer_id OPERATOR(pg_catalog.=) o.id AND l.parent_license IS NULL)) END AS places_left
   FROM enroll.offer o
   JOIN enroll.course c ON c.id OPERATOR(pg_catalog.=) o.course_id
  WHERE (SELECT enroll.acting_as_admin())
@@ -519,6 +558,7 @@ SELECT o.id, o.code, o.title, o.course_id,
 COMMENT ON VIEW enroll.visible_offers IS
   'Offers the acting account may see and could act on: active public offers for anyone, anonymous included (S2.6); active private offers for their addressees, persons or current members of an addressed organization (S2.7); every offer in any state for admins. Shows the extra condition''s text before login (S2.21) and the organization types that narrow the audience (S2.13).';
 COMMENT ON COLUMN enroll.visible_offers.state IS 'upcoming, active or expired at enroll.clock_now() (S2.3).';
+COMMENT ON COLUMN enroll.visible_offers.places_left IS 'For an offer with an acceptance cap (max_acceptances): how many acceptances it can still take; NULL without a cap.';
 COMMENT ON COLUMN enroll.visible_offers.registrar_types IS 'Codes of the organization types of which the learner must name a registrar organization (S2.13, S2.17); empty when the offer is open to all.';
 
 -- Privileges of this block (it comes after the script's global REVOKE)
@@ -530,8 +570,8 @@ REVOKE ALL ON FUNCTION
     enroll.offer_window_state(timestamptz, timestamptz, timestamptz),
     enroll.offer_state(bigint),
     enroll.offer_addressed_to_actor(bigint),
-    enroll.create_offer(text, text, bigint, numeric, text, timestamptz, timestamptz, interval, enroll.offer_visibility, enroll.holder_kind, enroll.profile_level, text, interval, integer, text),
-    enroll.update_offer(bigint, text, numeric, text, timestamptz, timestamptz, enroll.profile_level, text, interval, interval, integer, text),
+    enroll.create_offer(text, text, bigint, numeric, text, timestamptz, timestamptz, interval, enroll.offer_visibility, enroll.holder_kind, enroll.profile_level, text, interval, integer, text, integer),
+    enroll.update_offer(bigint, text, numeric, text, timestamptz, timestamptz, enroll.profile_level, text, interval, interval, integer, text, integer),
     enroll.add_offer_recipient(bigint, bigint, bigint),
     enroll.add_offer_registrar_type(bigint, text)
     FROM PUBLIC;
@@ -541,8 +581,8 @@ GRANT EXECUTE ON FUNCTION
     enroll.offer_addressed_to_actor(bigint)
     TO enroll_admin, enroll_app, enroll_reader;
 GRANT EXECUTE ON FUNCTION
-    enroll.create_offer(text, text, bigint, numeric, text, timestamptz, timestamptz, interval, enroll.offer_visibility, enroll.holder_kind, enroll.profile_level, text, interval, integer, text),
-    enroll.update_offer(bigint, text, numeric, text, timestamptz, timestamptz, enroll.profile_level, text, interval, interval, integer, text),
+    enroll.create_offer(text, text, bigint, numeric, text, timestamptz, timestamptz, interval, enroll.offer_visibility, enroll.holder_kind, enroll.profile_level, text, interval, integer, text, integer),
+    enroll.update_offer(bigint, text, numeric, text, timestamptz, timestamptz, enroll.profile_level, text, interval, interval, integer, text, integer),
     enroll.add_offer_recipient(bigint, bigint, bigint),
     enroll.add_offer_registrar_type(bigint, text)
     TO enroll_admin, enroll_app;

@@ -2,7 +2,7 @@
 -- on one of the two session offers, with 2-5 participants from the shared
 -- address pool and 0-2 spare seats.  One order in ten uses a hot reference
 -- shared by all clients (the same order at once, or again with another
--- offer or seat count: already_done, PE017, PE020); the others a fresh
+-- offer or seat count: already_done, PE021, PE020); the others a fresh
 -- reference of this client.  PE002 while the offer is closed.
 -- Variables: offer0, operator (-D).
 \set n random(2, 5)

@@ -60,7 +60,8 @@ GRANT INSERT ON public.load_attempt, public.load_address TO load_app;
 
 -- load_try(kind, stmt): runs stmt (one text column, one row) in a
 -- subtransaction; returns its value ('ok' when NULL), or the SQLSTATE of a
--- documented refusal: PE002 offer not active, PE017 no seat left, PE020 order
+-- documented refusal: PE002 offer not active, PE017 no seat left (PE021 for an order's
+-- seats since 1.2), PE020 order
 -- conflict, PE008 a close refused because an acceptance committed while it
 -- waited (it would have ended the offer before that license), and 40001/40P01 (which READ COMMITTED should never produce: the
 -- test fails when they show up).  Anything else is raised again, so pgbench
@@ -74,7 +75,7 @@ BEGIN
         EXECUTE stmt INTO STRICT r;
         r := coalesce(r, 'ok');
     EXCEPTION
-        WHEN SQLSTATE 'PE002' OR SQLSTATE 'PE017' OR SQLSTATE 'PE020' OR SQLSTATE 'PE008'
+        WHEN SQLSTATE 'PE002' OR SQLSTATE 'PE017' OR SQLSTATE 'PE020' OR SQLSTATE 'PE021' OR SQLSTATE 'PE008'
              OR serialization_failure OR deadlock_detected THEN
             r := SQLSTATE;
     END;

@@ -11,7 +11,7 @@
 
 BEGIN;
 
-SELECT plan(46);
+SELECT plan(50);
 
 -- load pg_enroll.so now: before it is loaded, "SET enroll.clock" by anyone
 -- would only create a placeholder variable
@@ -28,7 +28,8 @@ SELECT ok(NOT rolcanlogin, format('role %s is NOLOGIN', rolname))
  ORDER BY rolname;
 
 ------------------------------------------------------------------------------
--- table privileges: SELECT on every table, no write of any kind (3 x 3 = 9)
+-- table privileges: SELECT on every table (1.2: account by column, audit_chain
+-- for admins), no write of any kind (3 x 3 + 4 = 13)
 ------------------------------------------------------------------------------
 SELECT ok((SELECT count(*) FROM pg_catalog.pg_class
             WHERE relnamespace = 'enroll'::regnamespace AND relkind IN ('r', 'p')) >= 16,
@@ -45,13 +46,32 @@ SELECT is_empty(
     format('%s has no INSERT, UPDATE, DELETE or TRUNCATE on any table of enroll', r))
   FROM unnest(ARRAY['enroll_admin', 'enroll_app', 'enroll_reader']) AS r;
 
+-- 1.2: applications and readers read enroll.account only through a column
+-- grant (not the profile columns: enroll.account_profile has them), and the
+-- audit hash chain is the system admins' alone
 SELECT is_empty(
     format($$SELECT c.relname
                FROM pg_catalog.pg_class c
               WHERE c.relnamespace = 'enroll'::regnamespace AND c.relkind IN ('r', 'p')
-                AND NOT has_table_privilege(%L, c.oid, 'SELECT')$$, r),
-    format('%s may SELECT every table of enroll', r))
+                AND NOT has_table_privilege(%L, c.oid, 'SELECT')
+                AND NOT (%L <> 'enroll_admin' AND c.relname IN ('account', 'audit_chain'))$$, r, r),
+    format('%s may SELECT every table of enroll%s', r,
+           CASE WHEN r <> 'enroll_admin' THEN ' but account (columns only) and audit_chain' ELSE '' END))
   FROM unnest(ARRAY['enroll_admin', 'enroll_app', 'enroll_reader']) AS r;
+
+SELECT results_eq(
+    format($$SELECT a.attname::text COLLATE "default" FROM pg_catalog.pg_attribute a
+              WHERE a.attrelid = 'enroll.account'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+                AND has_column_privilege(%L, a.attrelid, a.attnum, 'SELECT')
+              ORDER BY a.attnum$$, r),
+    ARRAY['id', 'email', 'firstname', 'lastname', 'created_at', 'erased_at'],
+    format('%s may SELECT the columns of enroll.account but profile_level, profile, is_admin, login_role', r))
+  FROM unnest(ARRAY['enroll_app', 'enroll_reader']) AS r;
+
+SELECT ok(NOT has_table_privilege(r, 'enroll.audit_chain', 'SELECT')
+          AND NOT has_any_column_privilege(r, 'enroll.audit_chain', 'SELECT'),
+          format('%s may not SELECT enroll.audit_chain', r))
+  FROM unnest(ARRAY['enroll_app', 'enroll_reader']) AS r;
 
 SELECT is_empty(
     format($$SELECT c.relname

@@ -67,7 +67,7 @@ SELECT DISTINCT b.fn, lower(m[1]) COLLATE "default" AS called
   FROM text_bodies b, regexp_matches(b.body, '(?:^|[^.\w:])([A-Za-z_]\w*)\s*\(', 'g') AS m
  WHERE lower(m[1]) NOT IN (
         -- SQL and PL/pgSQL syntax
-        'all', 'and', 'any', 'array', 'as', 'assert', 'between', 'by', 'case', 'cast', 'coalesce',
+        'all', 'and', 'any', 'array', 'as', 'assert', 'ordinality', 'between', 'by', 'case', 'cast', 'coalesce',
         'conflict', 'default', 'distinct', 'else', 'elsif', 'except', 'execute', 'exists', 'extract',
         'filter', 'from', 'greatest', 'group', 'if', 'ilike', 'in', 'intersect', 'into', 'is',
         'lateral', 'least', 'like', 'materialized', 'not', 'nullif', 'on', 'or', 'over', 'overlay',

@@ -1,14 +1,20 @@
--- 03_tenants.sql: who sees whose rows (row-level security of 1.1).  Two
--- operators, A and B, each with a session of their own (one participant, Sam,
--- in both); two organizations, X and Y, each with an administrator, members,
--- an organization license and a seat; an anonymous visitor.  Then, through an
--- application role acting with enroll.act_as() and through a reader role
--- mapped with enroll.set_login_role(): A sees exactly A's order, participants,
--- enrollments, group memberships, licenses, role assignments and group, never
--- B's, and the other way round; an organization administrator sees exactly
--- that organization's members; a plain member only themself; anonymous
--- nobody, and only the active public offers.  Last, A cannot change B's data
--- (nor X's administrator Y's) through the functions.
+-- 03_tenants.sql: who sees whose rows (row-level security of 1.1, narrowed
+-- by 1.2).  Two operators, A and B, each with a session of their own (one
+-- participant, Sam, in both); two organizations, X and Y, each with an
+-- administrator, members, an organization license and a seat; an anonymous
+-- visitor.  Then, through an application role acting with enroll.act_as() and
+-- through a reader role mapped with enroll.set_login_role(): A sees exactly
+-- A's order, its group, the group's members (as A gave them), the cross roles
+-- of A's order and, through enroll.order_participants, A's participants,
+-- never B's, and the other way round; since 1.2 an operator no longer reads
+-- its participants' account rows, licenses or enrollments (API.md "Consent":
+-- operators see the name and e-mail of their own orders' participants,
+-- nothing else about them).  An organization administrator sees exactly that
+-- organization's members; a plain member only themself; anonymous nobody, and
+-- only the active public offers.  Last, A cannot change B's data (nor X's
+-- administrator Y's) through the functions; since 1.2 an order reference is
+-- the operator's own, so A naming B's reference places an order of A's own,
+-- which neither blocks nor touches B's.
 --
 -- Runs as a superuser (test/t/002_pgtap.pl) in one transaction that is
 -- rolled back, roles included.  Fixtures are written without act_as (the
@@ -85,6 +91,7 @@ SELECT id AS sam_self FROM enroll.accept_offer(:o_self, for_account => :sam, ord
 
 SELECT g.id AS g_a FROM enroll.course_group g WHERE g.course_id = :c_a AND g.idnumber = 'T3-ORDER-A' \gset
 SELECT g.id AS g_b FROM enroll.course_group g WHERE g.course_id = :c_b AND g.idnumber = 'T3-ORDER-B' \gset
+SELECT id AS order_b FROM enroll.purchase_order WHERE operator_id = :op_b AND order_ref = 'T3-ORDER-B' \gset
 
 -- organizations: X (admin Xena, members Xavier and Xia, a former admin who
 -- left), Y (admin Yara, member Yves; Xena is a plain member of Y too)
@@ -140,23 +147,17 @@ SELECT results_eq(
              ('B', 'account', 3), ('B', 'enrollment', 2), ('B', 'license', 2), ('B', 'role_assignment', 4)$$,
     'fixtures: A''s order has 4 participants (8 cross roles), B''s 2, Sam in both');
 
--- "A sees exactly what A's order wrote", as a query text per table
-\set a_accounts 'SELECT id FROM expect WHERE who = ''A'' AND what = ''account'' ORDER BY 1'
-\set b_accounts 'SELECT id FROM expect WHERE who = ''B'' AND what = ''account'' ORDER BY 1'
-\set a_licenses 'SELECT id FROM expect WHERE who = ''A'' AND what = ''license'' ORDER BY 1'
-\set b_licenses 'SELECT id FROM expect WHERE who = ''B'' AND what = ''license'' ORDER BY 1'
-\set a_enrollments 'SELECT id FROM expect WHERE who = ''A'' AND what = ''enrollment'' ORDER BY 1'
-\set b_enrollments 'SELECT id FROM expect WHERE who = ''B'' AND what = ''enrollment'' ORDER BY 1'
+-- "A sees exactly the cross roles A's order wrote", as a query text
 \set a_roles 'SELECT id FROM expect WHERE who = ''A'' AND what = ''role_assignment'' ORDER BY 1'
 \set b_roles 'SELECT id FROM expect WHERE who = ''B'' AND what = ''role_assignment'' ORDER BY 1'
 
 -- B's rows as they are now, to prove at the end that A changed nothing
 CREATE TEMP TABLE b_before AS
 SELECT md5(concat_ws('|',
-    (SELECT string_agg(l::text, ',' ORDER BY l.id) FROM enroll.license l WHERE l.order_ref = 'T3-ORDER-B' OR l.organization_id = :org_y OR l.parent_license = :lic_y),
-    (SELECT string_agg(e::text, ',' ORDER BY e.id) FROM enroll.enrollment e WHERE e.order_ref = 'T3-ORDER-B'),
+    (SELECT string_agg(l::text, ',' ORDER BY l.id) FROM enroll.license l WHERE l.order_id = :order_b OR l.organization_id = :org_y OR l.parent_license = :lic_y),
+    (SELECT string_agg(e::text, ',' ORDER BY e.id) FROM enroll.enrollment e WHERE e.order_id = :order_b),
     (SELECT string_agg(m::text, ',' ORDER BY m.group_id, m.account_id) FROM enroll.group_member m WHERE m.group_id = :g_b),
-    (SELECT string_agg(p::text, ',' ORDER BY p.id) FROM enroll.purchase_order p WHERE p.order_ref = 'T3-ORDER-B'),
+    (SELECT string_agg(p::text, ',' ORDER BY p.id) FROM enroll.purchase_order p WHERE p.operator_id = :op_b),
     (SELECT string_agg(m::text, ',' ORDER BY m.id) FROM enroll.membership m WHERE m.organization_id = :org_y))) AS digest;
 
 ------------------------------------------------------------------------------
@@ -183,12 +184,12 @@ SET ROLE pgtap_t3_reader;
 SELECT is(enroll.current_account(), :op_a::bigint, 'reader: acts as operator A through its mapping');
 SELECT results_eq('SELECT order_ref FROM enroll.purchase_order ORDER BY 1', ARRAY['T3-ORDER-A'],
                   'reader as A: only A''s order');
-SELECT results_eq('SELECT id FROM enroll.account ORDER BY 1', :'a_accounts',
-                  'reader as A: A and A''s participants, no one else');
-SELECT results_eq('SELECT id FROM enroll.license ORDER BY 1', :'a_licenses',
-                  'reader as A: the licenses of A''s order only');
-SELECT results_eq('SELECT id FROM enroll.enrollment ORDER BY 1', :'a_enrollments',
-                  'reader as A: the enrollments of A''s order only');
+SELECT results_eq('SELECT id FROM enroll.account ORDER BY 1', ARRAY[:op_a::bigint],
+                  'reader as A: only A''s own account (1.2: not the participants'')');
+SELECT results_eq('SELECT order_ref, account_id FROM enroll.order_participants ORDER BY 2',
+                  format('SELECT ''T3-ORDER-A''::text, unnest(ARRAY[%s, %s, %s, %s]::bigint[]) ORDER BY 2', :a1, :a2, :a_tutor, :sam),
+                  'reader as A: A''s four participants through enroll.order_participants');
+SELECT is_empty('SELECT id FROM enroll.license', 'reader as A: no license (1.2: not the participants'')');
 SELECT results_eq('SELECT id FROM enroll.course_group ORDER BY 1', ARRAY[:g_a::bigint],
                   'reader as A: the group of A''s order only');
 SELECT throws_ok(format('SELECT enroll.act_as(%s)', :op_b), '42501', NULL,
@@ -202,14 +203,17 @@ SET ROLE pgtap_t3_app;
 SELECT lives_ok(format('SELECT enroll.act_as(%s)', :op_a), 'the application acts as operator A');
 SELECT results_eq('SELECT order_ref FROM enroll.purchase_order ORDER BY 1', ARRAY['T3-ORDER-A'],
                   'A sees only A''s order');
-SELECT results_eq('SELECT id FROM enroll.account ORDER BY 1', :'a_accounts',
-                  'A sees A and A''s four participants (Sam included), no one else');
-SELECT ok(NOT EXISTS (SELECT FROM enroll.account WHERE id IN (:op_b, :b1, :x1, :root)),
-          'A sees neither B, B''s own participant, an organization member nor the admin');
-SELECT results_eq('SELECT id FROM enroll.enrollment ORDER BY 1', :'a_enrollments',
-                  'A sees the four enrollments of A''s order, not Sam''s in B''s course');
-SELECT results_eq('SELECT id FROM enroll.license ORDER BY 1', :'a_licenses',
-                  'A sees the four licenses of A''s order, not Sam''s from B nor the one merely quoting A''s reference');
+SELECT results_eq('SELECT id FROM enroll.account ORDER BY 1', ARRAY[:op_a::bigint],
+                  'A sees A''s own account only: not A''s participants'' rows (1.2), nor anybody else''s');
+SELECT results_eq('SELECT account_id, email FROM enroll.order_participants ORDER BY 1',
+                  format($$VALUES (%s::bigint, 't3-a1@example.org'), (%s, 'T3-A2@Example.org'),
+                                  (%s, 't3-a-tutor@example.org'), (%s, 't3-sam@example.org')$$,
+                         :a1, :a2, :a_tutor, :sam),
+                  'A sees A''s four participants (Sam included) in order_participants, the addresses as A gave them');
+SELECT is_empty('SELECT id FROM enroll.enrollment',
+                'A sees no enrollment, not even those of A''s order (1.2)');
+SELECT is_empty('SELECT id FROM enroll.license',
+                'A sees no license, not even those of A''s order (1.2)');
 SELECT results_eq('SELECT id FROM enroll.role_assignment ORDER BY 1', :'a_roles',
                   'A sees the eight cross roles of A''s order, none of B''s');
 SELECT results_eq('SELECT id FROM enroll.course_group ORDER BY 1', ARRAY[:g_a::bigint],
@@ -220,8 +224,8 @@ SELECT results_eq('SELECT account_id FROM enroll.group_member ORDER BY 1',
                   format('SELECT unnest(ARRAY[%s, %s, %s, %s]::bigint[]) ORDER BY 1', :a1, :a2, :a_tutor, :sam),
                   'A''s group has A''s four participants');
 SELECT is_empty('SELECT id FROM enroll.membership', 'A sees no membership');
-SELECT is((SELECT count(*) FROM enroll.license WHERE account_id = :sam), 1::bigint,
-          'of Sam''s three licenses A sees one');
+SELECT is_empty(format('SELECT profile FROM enroll.account_profile WHERE id = %s', :sam),
+                'A reads no profile of Sam through account_profile');
 
 ------------------------------------------------------------------------------
 -- operator B (9)
@@ -229,12 +233,13 @@ SELECT is((SELECT count(*) FROM enroll.license WHERE account_id = :sam), 1::bigi
 SELECT lives_ok(format('SELECT enroll.act_as(%s)', :op_b), 'the application acts as operator B');
 SELECT results_eq('SELECT order_ref FROM enroll.purchase_order ORDER BY 1', ARRAY['T3-ORDER-B'],
                   'B sees only B''s order');
-SELECT results_eq('SELECT id FROM enroll.account ORDER BY 1', :'b_accounts',
-                  'B sees B and B''s two participants (Sam included), no one else');
-SELECT results_eq('SELECT id FROM enroll.enrollment ORDER BY 1', :'b_enrollments',
-                  'B sees the enrollments of B''s order only');
-SELECT results_eq('SELECT id FROM enroll.license ORDER BY 1', :'b_licenses',
-                  'B sees the licenses of B''s order only');
+SELECT results_eq('SELECT id FROM enroll.account ORDER BY 1', ARRAY[:op_b::bigint],
+                  'B sees B''s own account only');
+SELECT results_eq('SELECT order_ref, account_id FROM enroll.order_participants ORDER BY 2',
+                  format('SELECT ''T3-ORDER-B''::text, unnest(ARRAY[%s, %s]::bigint[]) ORDER BY 2', :b1, :sam),
+                  'B sees B''s two participants (Sam included) in order_participants, none of A''s');
+SELECT is_empty('SELECT id FROM enroll.enrollment UNION ALL SELECT id FROM enroll.license',
+                'B sees no enrollment and no license (1.2)');
 SELECT results_eq('SELECT id FROM enroll.role_assignment ORDER BY 1', :'b_roles',
                   'B sees the cross roles of B''s order only');
 SELECT results_eq('SELECT id FROM enroll.course_group ORDER BY 1', ARRAY[:g_b::bigint],
@@ -298,15 +303,21 @@ SELECT results_eq('SELECT id FROM enroll.account', ARRAY[:x_old::bigint], 'a for
 -- A cannot change B's data, nor X's admin Y's (9)
 ------------------------------------------------------------------------------
 SELECT lives_ok(format('SELECT enroll.act_as(%s)', :op_a), 'the application acts as operator A again');
-SELECT throws_ok(format($$SELECT enroll.setup_course_session('T3-ORDER-B', %s, %s, 3, '[{"email": "t3-intruder@example.org"}]')$$,
-                        :o_b, :op_a),
-                 'PE020', NULL, 'A cannot add participants to B''s order under A''s name (PE020)');
+-- 1.2: references are per operator, so B's reference under A's name is an
+-- order of A's own (until 1.2: PE020, which told A that B used it)
+SELECT enroll.setup_course_session('T3-ORDER-B', :o_b, :op_a, 3, '[{"email": "t3-intruder@example.org"}]') AS intruder \gset
+SELECT is(jsonb_build_object('status', r -> 'status', 'operator', r -> 'operator', 'seats', r -> 'seats',
+                             'new_group', r -> 'group' -> 'created', 'emails', jsonb_path_query_array(r, '$.enrollments[*].email')),
+          jsonb_build_object('status', 'done', 'operator', :op_a, 'seats', '{"bought": 3, "used": 1, "left": 2}'::jsonb,
+                             'new_group', true, 'emails', '["t3-intruder@example.org"]'::jsonb),
+          'A naming B''s reference places an order of A''s own, in a new group: one seat of three used, nothing of B''s order in the report')
+  FROM (SELECT :'intruder'::jsonb AS r) x;
 SELECT throws_ok(format($$SELECT enroll.setup_course_session('T3-ORDER-B', %s, %s, 3, '[{"email": "t3-intruder@example.org"}]')$$,
                         :o_b, :op_b),
                  '42501', NULL, 'A cannot act as operator B in a setup (42501)');
-SELECT throws_ok(format($$SELECT enroll.setup_course_session('order=T3-ORDER-B&offer=%s&operator=%s&seats=3', '[{"email": "t3-intruder@example.org"}]')$$,
-                        :o_b, :op_a),
-                 'PE020', NULL, 'nor through the URL-encoded form (PE020)');
+SELECT is(enroll.setup_course_session(format('order=T3-ORDER-B&offer=%s&operator=%s&seats=3', :o_b, :op_a),
+                                      '[{"email": "t3-intruder@example.org"}]') ->> 'status',
+          'already_done', 'the URL-encoded form reaches the same order of A''s own (already done), not B''s');
 SELECT throws_ok(format($$SELECT enroll.revoke_license(%s, 'not mine')$$, (SELECT min(id) FROM expect WHERE who = 'B' AND what = 'license')),
                  '42501', NULL, 'A cannot revoke a license of B''s order (42501)');
 
@@ -318,10 +329,10 @@ SELECT throws_ok(format('SELECT enroll.leave_organization(%s, %s)', :org_y, :y1)
 RESET ROLE;
 
 SELECT is((SELECT md5(concat_ws('|',
-    (SELECT string_agg(l::text, ',' ORDER BY l.id) FROM enroll.license l WHERE l.order_ref = 'T3-ORDER-B' OR l.organization_id = :org_y OR l.parent_license = :lic_y),
-    (SELECT string_agg(e::text, ',' ORDER BY e.id) FROM enroll.enrollment e WHERE e.order_ref = 'T3-ORDER-B'),
+    (SELECT string_agg(l::text, ',' ORDER BY l.id) FROM enroll.license l WHERE l.order_id = :order_b OR l.organization_id = :org_y OR l.parent_license = :lic_y),
+    (SELECT string_agg(e::text, ',' ORDER BY e.id) FROM enroll.enrollment e WHERE e.order_id = :order_b),
     (SELECT string_agg(m::text, ',' ORDER BY m.group_id, m.account_id) FROM enroll.group_member m WHERE m.group_id = :g_b),
-    (SELECT string_agg(p::text, ',' ORDER BY p.id) FROM enroll.purchase_order p WHERE p.order_ref = 'T3-ORDER-B'),
+    (SELECT string_agg(p::text, ',' ORDER BY p.id) FROM enroll.purchase_order p WHERE p.operator_id = :op_b),
     (SELECT string_agg(m::text, ',' ORDER BY m.id) FROM enroll.membership m WHERE m.organization_id = :org_y)))),
     (SELECT digest FROM b_before), 'B''s and Y''s rows are exactly as before');
 

@@ -12,7 +12,7 @@
 #   close.sql    5  an admin closes 4 of the offers one 3-second slot in
 #                   three (valid_until => now) and reopens them otherwise
 # Writes go through the test-only helper public.load_try (test/load/setup.sql),
-# which turns the documented refusals (PE002, PE008, PE017, PE020; 40001/40P01 are
+# which turns the documented refusals (PE002, PE008, PE017, PE020, PE021; 40001/40P01 are
 # counted but must not occur) into an outcome row and re-raises anything
 # else, so that pgbench aborts and the test fails.  Afterwards:
 # enroll.check_invariants() is empty, no address has two accounts, and the
@@ -131,7 +131,7 @@ note("outcomes (kind, result or SQLSTATE, count):\n"
 
 my %allowed = (
 	accept  => [qw(ok PE002)],
-	session => [qw(done already_done PE002 PE017 PE020)],
+	session => [qw(done already_done PE002 PE017 PE020 PE021)],
 	close   => [qw(closed reopened unchanged PE008)]);
 my @unexpected;
 for my $kind (sort keys %outcome)
