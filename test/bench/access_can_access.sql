@@ -1,4 +1,6 @@
--- pgbench script: the access check of a page view
-\set n :licenses
-\set i random(1, :n)
-SELECT enroll.can_access(:i, (:i % 100) + 1);
+-- pgbench script (scripts/bench): the access check an application makes on
+-- every page view, for an account holding a license and its course.
+-- Variables (-D): ncur, pcourses (test/bench/data.sql's shape).
+\set a random(1, :ncur)
+\set i (:a - 1) % :pcourses
+SELECT enroll.can_access(:a, :i + :i / 9 + 1);

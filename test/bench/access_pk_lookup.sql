@@ -1,4 +1,5 @@
--- pgbench script: the baseline, a bare primary-key lookup of one license
-\set n :licenses
-\set i random(1, :n)
-SELECT * FROM enroll.license WHERE id = :i;
+-- pgbench script (scripts/bench): the baseline of can_access, a prepared
+-- primary-key lookup of one license in the look-alike table base.license
+-- (as many rows as enroll.license).  Variables (-D): licenses.
+\set i random(1, :licenses)
+SELECT * FROM base.license WHERE id = :i;
