@@ -64,20 +64,6 @@ static EnrollPlan plan_offer_capped = {
 static EnrollPlan plan_offer_share = {OFFER_COLUMNS " FOR SHARE", 1, {INT8OID}};
 static EnrollPlan plan_offer_update = {OFFER_COLUMNS " FOR NO KEY UPDATE", 1, {INT8OID}};
 
-/*
- * The acceptances made of a capped offer (licenses from it, seats aside),
- * counted under the offer's lock; the offer row is written (no change) so
- * that, under REPEATABLE READ or SERIALIZABLE, a concurrent acceptance that
- * counted in an older snapshot fails with 40001 instead of passing the cap.
- */
-static EnrollPlan plan_count_acceptances = {
-	"WITH touch AS (UPDATE enroll.offer o SET max_acceptances = o.max_acceptances"
-	"               WHERE o.id OPERATOR(pg_catalog.=) $1 RETURNING o.id)"
-	"SELECT pg_catalog.count(*)::int4 FROM enroll.license l"
-	" WHERE l.offer_id OPERATOR(pg_catalog.=) $1 AND l.parent_license IS NULL"
-	"   AND EXISTS (SELECT FROM touch)",
-	1, {INT8OID}
-};
 
 /* an account, locked so that acceptances for it serialize; level check */
 static EnrollPlan plan_lock_account = {
@@ -504,20 +490,7 @@ AcceptForPerson(const OfferInfo *offer, bool account_given, int64 account,
 static void
 CheckCap(const OfferInfo *offer)
 {
-	int32		made;
-
-	if (offer->max_acceptances == 0)
-		return;
-	EnrollExecute(&plan_count_acceptances, (Datum[]) {Int64GetDatum(offer->id)},
-				  NULL, false, 1, SPI_OK_SELECT);
-	made = EnrollGetInt32(0, 1);
-	if (made >= offer->max_acceptances)
-		ereport(ERROR,
-				(errcode(ERRCODE_ENROLL_OFFER_FULL),
-				 errmsg("offer \"%s\" has no place left", offer->code),
-				 errdetail("It can be accepted %d times and has been %d times.",
-						   offer->max_acceptances, made),
-				 errhint("enroll.visible_offers shows the places left of capped offers.")));
+	EnrollRequirePlaces(offer->id, offer->code, offer->max_acceptances, 1, false);
 }
 
 /* the new license's window and documents deadline */

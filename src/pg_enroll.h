@@ -260,6 +260,7 @@ extern const char *EnrollOfferState(TimestampTz valid_from, TimestampTz valid_un
 extern void EnrollRequireOfferActive(const char *code, TimestampTz valid_from,
 									 TimestampTz valid_until, TimestampTz now);
 extern bool EnrollOfferAddressedTo(int64 offer, int64 account);
+extern void EnrollRequirePlaces(int64 offer, const char *code, int32 cap, int needed, bool for_order);
 
 /* in orders.c */
 extern void EnrollCheckOrderRef(const char *order_ref);

@@ -242,14 +242,6 @@ static EnrollPlan plan_licenses_insert = {
 	TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, TIMESTAMPTZARRAYOID}
 };
 
-static EnrollPlan plan_count_acceptances = {
-	"WITH touch AS (UPDATE enroll.offer o SET max_acceptances = o.max_acceptances"
-	"               WHERE o.id OPERATOR(pg_catalog.=) $1 RETURNING o.id)"
-	"SELECT pg_catalog.count(*)::int4 FROM enroll.license l"
-	" WHERE l.offer_id OPERATOR(pg_catalog.=) $1 AND l.parent_license IS NULL"
-	"   AND EXISTS (SELECT FROM touch)",
-	1, {INT8OID}
-};
 
 static EnrollPlan plan_enrollments = {
 	"INSERT INTO enroll.enrollment AS e (course_id, account_id, role_id, group_id, time_start,"
@@ -668,20 +660,8 @@ CheckSeats(Session *s)
 static void
 CheckCap(Session *s, int nlicenses)
 {
-	int32		made;
-
-	if (s->max_acceptances == 0 || nlicenses == 0)
-		return;
-	EnrollExecute(&plan_count_acceptances, (Datum[]) {Int64GetDatum(s->req->offer)},
-				  NULL, false, 1, SPI_OK_SELECT);
-	made = EnrollGetInt32(0, 1);
-	if (made + nlicenses > s->max_acceptances)
-		ereport(ERROR,
-				(errcode(ERRCODE_ENROLL_OFFER_FULL),
-				 errmsg("offer \"%s\" has not enough places left", s->code),
-				 errdetail("It can be accepted %d times and has been %d times; this order needs %d licenses.",
-						   s->max_acceptances, made, nlicenses),
-				 errhint("enroll.visible_offers shows the places left of capped offers.")));
+	if (nlicenses > 0)
+		EnrollRequirePlaces(s->req->offer, s->code, s->max_acceptances, nlicenses, true);
 }
 
 /* the participants who get a license or keep theirs, and the arrays of the statements */
