@@ -373,6 +373,23 @@ GiveSeat(const OrgLicense *p, int64 account, int64 actor, TimestampTz now, int64
 	return outcome;
 }
 
+/*
+ * Give the seat and build the function's result, before SPI_finish: the
+ * whole license_grant, except that a member who keeps a license of their
+ * own is told to an organization admin only as "kept" (redacted), since
+ * that license is the member's business.
+ */
+static Datum
+AllocateResult(FunctionCallInfo fcinfo, const OrgLicense *p, int64 account, int64 actor, TimestampTz now)
+{
+	int64		license;
+	bool		own;
+	GrantOutcome outcome = GiveSeat(p, account, actor, now, &license, &own);
+
+	return EnrollGrantResultRedacted(fcinfo, license, outcome,
+									 own && account != actor && !EnrollActorIsAdmin());
+}
+
 PG_FUNCTION_INFO_V1(allocate_seat);
 /*
  * enroll.allocate_seat(org_license bigint, account bigint)
@@ -384,9 +401,6 @@ allocate_seat(PG_FUNCTION_ARGS)
 	int64		actor = EnrollRequireAccount();
 	TimestampTz now = EnrollClockNow();
 	OrgLicense	p;
-	int64		license;
-	bool		own;
-	GrantOutcome outcome;
 	Datum		result;
 
 	if (PG_ARGISNULL(0))
@@ -401,9 +415,7 @@ allocate_seat(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	LockOrgLicense(PG_GETARG_INT64(0), now, &p);
-	outcome = GiveSeat(&p, PG_GETARG_INT64(1), actor, now, &license, &own);
-	result = EnrollGrantResultRedacted(fcinfo, license, outcome,
-									   own && PG_GETARG_INT64(1) != actor && !EnrollActorIsAdmin());
+	result = AllocateResult(fcinfo, &p, PG_GETARG_INT64(1), actor, now);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
 }
@@ -421,9 +433,6 @@ allocate_seat_for_course(PG_FUNCTION_ARGS)
 	int64		actor = EnrollRequireAccount();
 	TimestampTz now = EnrollClockNow();
 	OrgLicense	p;
-	int64		license;
-	bool		own;
-	GrantOutcome outcome;
 	Datum		result;
 
 	for (int i = 0; i < 3; i++)
@@ -435,9 +444,7 @@ allocate_seat_for_course(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	LockOrgCurrent(PG_GETARG_INT64(0), PG_GETARG_INT64(1), now, &p);
-	outcome = GiveSeat(&p, PG_GETARG_INT64(2), actor, now, &license, &own);
-	result = EnrollGrantResultRedacted(fcinfo, license, outcome,
-									   own && PG_GETARG_INT64(2) != actor && !EnrollActorIsAdmin());
+	result = AllocateResult(fcinfo, &p, PG_GETARG_INT64(2), actor, now);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
 }
