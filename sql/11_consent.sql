@@ -141,6 +141,17 @@ RESET ROLE;
 -- the enrollment and the license agree: June's enrollment is the session's window
 SELECT e.time_start, e.time_end, l.access_from = e.time_start AND l.access_until = e.time_end AS agree
   FROM enroll.enrollment e JOIN enroll.license l ON l.id = e.license_id WHERE e.account_id = :june;
+-- June changes her mind on her own (S2.23): a month from now replaces the
+-- session at once, and the month she held until the session gives up the
+-- rest of its hand-over too: no two licenses give her access at one instant
+SET ROLE regress_consent_app;
+BEGIN;
+SELECT enroll.act_as(:june);
+SELECT outcome FROM enroll.accept_offer(:month);
+RESET ROLE;
+SELECT * FROM pg_temp.licenses(:june, :course);
+SELECT enroll.access_status(:june, :course) AS june_now;
+ROLLBACK;
 
 -------------------------------------------------------------------------------
 -- 3. An organization admin's seat does not take a member's own license

@@ -501,6 +501,7 @@ typedef struct NewLicense
 	TimestampTz until;
 	TimestampTz documents_due;	/* 0: no documents */
 	int64		registrar;
+	int64		superseded;		/* the license it superseded, 0: none */
 } NewLicense;
 
 /* The license, after the holder's current one was dealt with (licenses.c). */
@@ -563,6 +564,8 @@ GrantLicense(const OfferInfo *offer, const Acceptance *acc, NewLicense *nl,
 		nl->id = cur.id;
 		return outcome;
 	}
+	if (outcome == GRANT_REPLACED || outcome == GRANT_FOLLOWS)
+		nl->superseded = cur.id;
 	nl->documents_due = EnrollDocumentsDue(&cur, nl->registrar, nl->documents_due);
 	InsertLicense(offer, acc, nl, accept_condition, order_ref, now);
 	EnrollRelinkEnrollments(cur.id, nl->id);
@@ -632,9 +635,11 @@ accept_offer(PG_FUNCTION_ARGS)
 	outcome = GrantLicense(&offer, &acc, &nl, accept_condition, order_ref, now);
 	if (outcome != GRANT_KEPT)
 		EnrollLogEventAbout("license.accept", "license", nl.id, acc.holder_account,
-							EnrollJsonbf("{\"offer\": %lld, \"via\": \"%s\", \"outcome\": \"%s\", \"registrar_org\": %s}",
+							EnrollJsonbf("{\"offer\": %lld, \"via\": \"%s\", \"outcome\": \"%s\", \"registrar_org\": %s,"
+										 " \"superseded\": %s}",
 										 (long long) offer.id, acc.mode, EnrollGrantOutcomeName(outcome),
-										 nl.registrar ? psprintf("%lld", (long long) nl.registrar) : "null"));
+										 nl.registrar ? psprintf("%lld", (long long) nl.registrar) : "null",
+										 nl.superseded ? psprintf("%lld", (long long) nl.superseded) : "null"));
 	else
 		EnrollLogEventAbout("license.keep", "license", nl.id, acc.holder_account,
 							EnrollJsonbf("{\"offer\": %lld, \"via\": \"%s\"}", (long long) offer.id, acc.mode));

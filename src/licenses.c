@@ -78,13 +78,15 @@ static EnrollPlan plan_next_ids = {
  * access, whether a seat has lost its organization license, and their
  * documents deadline.
  */
-#define CURRENT_COLUMNS \
+#define CURRENT_SELECT(now) \
 	"SELECT l.id, COALESCE(l.account_id, l.organization_id), l.access_until," \
-	"       p.id IS NOT NULL AND (p.ended_at IS NOT NULL OR p.access_until OPERATOR(pg_catalog.<=) $4)," \
+	"       p.id IS NOT NULL AND (p.ended_at IS NOT NULL OR p.access_until OPERATOR(pg_catalog.<=) " now ")," \
 	"       l.registrar_org_id, l.documents_due_at," \
-	"       l.documents_due_at IS NOT NULL AND l.documents_validated_at IS NULL" \
+	"       l.documents_due_at IS NOT NULL AND l.documents_validated_at IS NULL"
+#define CURRENT_FROM \
 	"  FROM enroll.license l" \
 	"  LEFT JOIN enroll.license p ON p.id OPERATOR(pg_catalog.=) l.parent_license"
+#define CURRENT_COLUMNS CURRENT_SELECT("$4") CURRENT_FROM
 #define CURRENT_WHERE \
 	" WHERE l.course_id OPERATOR(pg_catalog.=) $1 AND l.ended_at IS NULL" \
 	"   AND (l.account_id OPERATOR(pg_catalog.=) ANY ($2)" \
@@ -96,6 +98,42 @@ static EnrollPlan plan_current_locked = {
 static EnrollPlan plan_current = {
 	CURRENT_COLUMNS CURRENT_WHERE,
 	4, {INT8OID, INT8ARRAYOID, INT8OID, TIMESTAMPTZOID}, NULL, ENROLL_GENERIC
+};
+
+/*
+ * The same for one holder, as EnrollGrantOne needs it: one probe of the
+ * current-license key, locked, plus whether a predecessor of that license
+ * still gives access after now (rare: then the supersede also moves its end,
+ * see plan_supersede).
+ */
+#define CURRENT_ONE_COLUMNS \
+	CURRENT_SELECT("$3") "," \
+	"       EXISTS (SELECT FROM enroll.license e WHERE e.superseded_by OPERATOR(pg_catalog.=) l.id" \
+	"                  AND e.ended_at OPERATOR(pg_catalog.>) $3)" \
+	CURRENT_FROM
+static EnrollPlan plan_current_account = {
+	CURRENT_ONE_COLUMNS
+	" WHERE l.account_id OPERATOR(pg_catalog.=) $1 AND l.course_id OPERATOR(pg_catalog.=) $2"
+	"   AND l.ended_at IS NULL FOR UPDATE OF l",
+	3, {INT8OID, INT8OID, TIMESTAMPTZOID}
+};
+static EnrollPlan plan_current_organization = {
+	CURRENT_ONE_COLUMNS
+	" WHERE l.organization_id OPERATOR(pg_catalog.=) $1 AND l.course_id OPERATOR(pg_catalog.=) $2"
+	"   AND l.ended_at IS NULL FOR UPDATE OF l",
+	3, {INT8OID, INT8OID, TIMESTAMPTZOID}
+};
+
+/* plan_supersede for one license: its end, then (when needed) its predecessor's */
+static EnrollPlan plan_supersede_one = {
+	"UPDATE enroll.license SET ended_at = $2, end_reason = 'superseded', superseded_by = $3"
+	" WHERE id OPERATOR(pg_catalog.=) $1",
+	3, {INT8OID, TIMESTAMPTZOID, INT8OID}
+};
+static EnrollPlan plan_supersede_earlier = {
+	"UPDATE enroll.license SET ended_at = $2"
+	" WHERE superseded_by OPERATOR(pg_catalog.=) $1 AND ended_at OPERATOR(pg_catalog.>) $2",
+	2, {INT8OID, TIMESTAMPTZOID}
 };
 
 /*
@@ -295,19 +333,16 @@ EnrollReadCurrent(int64 course, const int64 *accounts, int n, int64 organization
 }
 
 /*
- * Supersede old_ids[i] by successors[i] at handovers[i] (see plan_supersede)
- * and, when log, record one license.supersede event per license, about its
- * holder (holders[i], 0 for an organization).  A session setup logs one
- * event per participant itself instead.
+ * Supersede old_ids[i] by successors[i] at handovers[i] (see
+ * plan_supersede), set-based for a session setup, which records one event
+ * per participant naming what it superseded.
  */
 void
-EnrollSupersedeList(const int64 *old_ids, const int64 *holders, const TimestampTz *handovers,
+EnrollSupersedeList(const int64 *old_ids, const TimestampTz *handovers,
 					const int64 *successors, const TimestampTz *new_from,
-					const TimestampTz *new_until, int n, TimestampTz now, bool log)
+					const TimestampTz *new_until, int n)
 {
 	Datum		args[5];
-	Jsonb	  **details;
-	int64		actor = 0;
 
 	if (n == 0)
 		return;
@@ -319,17 +354,6 @@ EnrollSupersedeList(const int64 *old_ids, const int64 *holders, const TimestampT
 	EnrollExecute(&plan_supersede, args, NULL, false, 0, SPI_OK_SELECT);
 	if (EnrollGetInt64(0, 1) != n)
 		elog(ERROR, "superseded %lld of %d licenses", (long long) EnrollGetInt64(0, 1), n);
-	if (!log)
-		return;
-
-	details = palloc(sizeof(Jsonb *) * n);
-	for (int i = 0; i < n; i++)
-		details[i] = EnrollJsonbf("{\"superseded_by\": %lld, \"until\": \"%s\"}",
-								  (long long) successors[i],
-								  handovers[i] > now ? timestamptz_to_str(handovers[i]) : "now");
-	EnrollCurrentAccount(&actor);
-	EnrollLogEventsAbout(now, actor, "license.supersede", "license", old_ids, holders,
-						 (const Jsonb *const *) details, n);
 }
 
 /*
@@ -337,7 +361,8 @@ EnrollSupersedeList(const int64 *old_ids, const int64 *holders, const TimestampT
  * account is 0) and one new license [from, until) that will get id
  * successor: read and lock the current license, decide, supersede it when
  * the decision says so.  Returns the outcome; *cur describes the license
- * the holder had.
+ * the holder had.  The caller's own event names the license superseded
+ * (one event per acceptance, not one per row written).
  */
 GrantOutcome
 EnrollGrantOne(int64 course, int64 account, int64 organization, TimestampTz from,
@@ -346,12 +371,36 @@ EnrollGrantOne(int64 course, int64 account, int64 organization, TimestampTz from
 {
 	GrantOutcome outcome;
 	TimestampTz handover;
+	bool		isnull;
+	bool		later_predecessor;
 
-	EnrollReadCurrent(course, &account, account != 0 ? 1 : 0, organization, now, true, cur);
+	memset(cur, 0, sizeof(CurrentLicense));
+	if (EnrollExecute(account != 0 ? &plan_current_account : &plan_current_organization,
+					  (Datum[]) {Int64GetDatum(account != 0 ? account : organization),
+					  Int64GetDatum(course), TimestampTzGetDatum(now)},
+					  NULL, false, 0, SPI_OK_SELECT) > 0)
+	{
+		cur->id = EnrollGetInt64(0, 1);
+		cur->holder = EnrollGetInt64(0, 2);
+		cur->access_until = EnrollGetTimestamp(0, 3, NULL);
+		cur->withdrawn_seat = EnrollGetBool(0, 4);
+		cur->registrar = EnrollGetInt64(0, 5);
+		cur->documents_due = EnrollGetTimestamp(0, 6, &isnull);
+		cur->documents_unmet = EnrollGetBool(0, 7);
+	}
+	later_predecessor = cur->id != 0 && EnrollGetBool(0, 8);
 	outcome = EnrollGrantDecide(cur, from, until, own, now, &handover);
 	if (outcome == GRANT_REPLACED || outcome == GRANT_FOLLOWS)
 	{
-		EnrollSupersedeList(&cur->id, &account, &handover, &successor, &from, &until, 1, now, true);
+		if (EnrollExecute(&plan_supersede_one,
+						  (Datum[]) {Int64GetDatum(cur->id), TimestampTzGetDatum(handover),
+						  Int64GetDatum(successor)},
+						  NULL, false, 0, SPI_OK_UPDATE) != 1)
+			elog(ERROR, "license %lld vanished", (long long) cur->id);
+		if (later_predecessor)
+			EnrollExecute(&plan_supersede_earlier,
+						  (Datum[]) {Int64GetDatum(cur->id), TimestampTzGetDatum(handover)},
+						  NULL, false, 0, SPI_OK_UPDATE);
 	}
 	return outcome;
 }

@@ -288,10 +288,9 @@ extern const char *EnrollGrantOutcomeName(GrantOutcome outcome);
 extern TimestampTz EnrollDocumentsDue(const CurrentLicense *cur, int64 registrar, TimestampTz due);
 extern void EnrollReadCurrent(int64 course, const int64 *accounts, int n, int64 organization,
 							  TimestampTz now, bool lock, CurrentLicense *cur);
-extern void EnrollSupersedeList(const int64 *old_ids, const int64 *holders,
-								const TimestampTz *handovers, const int64 *successors,
-								const TimestampTz *new_from, const TimestampTz *new_until,
-								int n, TimestampTz now, bool log);
+extern void EnrollSupersedeList(const int64 *old_ids, const TimestampTz *handovers,
+								const int64 *successors, const TimestampTz *new_from,
+								const TimestampTz *new_until, int n);
 extern void EnrollRelinkEnrollments(int64 old, int64 successor);
 extern GrantOutcome EnrollGrantOne(int64 course, int64 account, int64 organization,
 								   TimestampTz from, TimestampTz until, bool own,

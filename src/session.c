@@ -826,7 +826,7 @@ WriteLicenses(Session *s, NewParticipants *np)
 		if (p->outcome == GRANT_REPLACED || p->outcome == GRANT_FOLLOWS)
 			successors[x++] = np->license[k];
 	}
-	EnrollSupersedeList(old_ids, holders, handovers, successors, froms, untils, nsuper, s->now, false);
+	EnrollSupersedeList(old_ids, handovers, successors, froms, untils, nsuper);
 	s->nsuper = nsuper;
 	s->nkept = nkept;
 	if (nins > 0)
