@@ -130,7 +130,8 @@ static EnrollPlan plan_insert_license = {
 	"        $2, $3, $4, $5::enroll.acceptance_mode, $6, $7,"
 	"        CASE WHEN $8 THEN o.extra_condition END, o.price, o.currency,"
 	"        $11, $12, $13, CASE WHEN $3 IS NOT NULL THEN o.seats END, $9"
-	"   FROM enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $10",
+	"   FROM enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $10"
+	" RETURNING *",
 	13, {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, INT8OID,
 	BOOLOID, TEXTOID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID}
 };
@@ -502,11 +503,13 @@ typedef struct NewLicense
 	TimestampTz documents_due;	/* 0: no documents */
 	int64		registrar;
 	int64		superseded;		/* the license it superseded, 0: none */
+	HeapTuple	row;			/* the license written (NULL: kept) */
+	TupleDesc	rowdesc;
 } NewLicense;
 
 /* The license, after the holder's current one was dealt with (licenses.c). */
 static void
-InsertLicense(const OfferInfo *offer, const Acceptance *acc, const NewLicense *nl,
+InsertLicense(const OfferInfo *offer, const Acceptance *acc, NewLicense *nl,
 			  bool accept_condition, const char *order_ref, TimestampTz now)
 {
 	Datum		args[13];
@@ -531,8 +534,10 @@ InsertLicense(const OfferInfo *offer, const Acceptance *acc, const NewLicense *n
 	args[11] = TimestampTzGetDatum(nl->until);
 	args[12] = TimestampTzGetDatum(nl->documents_due);
 	nulls[12] = nl->documents_due == 0 ? 'n' : ' ';
-	EnrollExecuteLicenseInsert(&plan_insert_license, args, nulls, SPI_OK_INSERT,
+	EnrollExecuteLicenseInsert(&plan_insert_license, args, nulls, SPI_OK_INSERT_RETURNING,
 							   psprintf("the acceptance of offer \"%s\"", offer->code));
+	nl->row = SPI_tuptable->vals[0];
+	nl->rowdesc = SPI_tuptable->tupdesc;
 }
 
 /*
@@ -644,7 +649,8 @@ accept_offer(PG_FUNCTION_ARGS)
 		EnrollLogEventAbout("license.keep", "license", nl.id, acc.holder_account,
 							EnrollJsonbf("{\"offer\": %lld, \"via\": \"%s\"}", (long long) offer.id, acc.mode));
 
-	result = EnrollGrantResult(fcinfo, nl.id, outcome);
+	result = nl.row != NULL ? EnrollGrantResultFromRow(fcinfo, nl.row, nl.rowdesc, outcome)
+		: EnrollGrantResult(fcinfo, nl.id, outcome);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
 }

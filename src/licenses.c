@@ -54,6 +54,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -66,6 +67,9 @@
 
 #include "pg_enroll.h"
 
+static EnrollPlan plan_next_id = {
+	"SELECT pg_catalog.nextval('enroll.license_id_seq'::pg_catalog.regclass)", 0, {InvalidOid}
+};
 static EnrollPlan plan_next_ids = {
 	"SELECT pg_catalog.nextval('enroll.license_id_seq'::pg_catalog.regclass)"
 	"  FROM pg_catalog.generate_series(1, $1)",
@@ -198,6 +202,14 @@ EnrollNextLicenseIds(int64 *ids, int n)
 {
 	Datum		arg = Int32GetDatum(n);
 
+	if (n == 1)
+	{
+		/* one id, as an acceptance or a seat needs it: no set-returning scan */
+		if (EnrollExecute(&plan_next_id, NULL, NULL, false, 0, SPI_OK_SELECT) != 1)
+			elog(ERROR, "could not draw a license id");
+		ids[0] = EnrollGetInt64(0, 1);
+		return;
+	}
 	if (EnrollExecute(&plan_next_ids, &arg, NULL, false, 0, SPI_OK_SELECT) != (uint64) n)
 		elog(ERROR, "could not draw %d license ids", n);
 	for (int i = 0; i < n; i++)
@@ -609,6 +621,31 @@ Datum
 EnrollGrantResult(FunctionCallInfo fcinfo, int64 id, GrantOutcome outcome)
 {
 	return EnrollGrantResultRedacted(fcinfo, id, outcome, false);
+}
+
+/*
+ * The same from the license row just written (an INSERT ... RETURNING *
+ * of enroll.license, described by rowdesc), without reading it again.
+ */
+Datum
+EnrollGrantResultFromRow(FunctionCallInfo fcinfo, HeapTuple row, TupleDesc rowdesc,
+						 GrantOutcome outcome)
+{
+	TupleDesc	tupdesc;
+	Datum	   *values;
+	bool	   *nulls;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "function returning enroll.license_grant called in a context that cannot accept it");
+	if (tupdesc->natts != rowdesc->natts + 1)
+		elog(ERROR, "enroll.license_grant does not match enroll.license plus outcome");
+	values = palloc(sizeof(Datum) * tupdesc->natts);
+	nulls = palloc(sizeof(bool) * tupdesc->natts);
+	heap_deform_tuple(row, rowdesc, values, nulls);
+	values[rowdesc->natts] = CStringGetTextDatum(EnrollGrantOutcomeName(outcome));
+	nulls[rowdesc->natts] = false;
+	tupdesc = BlessTupleDesc(tupdesc);
+	return PointerGetDatum(SPI_returntuple(heap_form_tuple(tupdesc, values, nulls), tupdesc));
 }
 
 /*

@@ -302,6 +302,8 @@ extern bool EnrollEndLicense(int64 id, const char *reason, const char *note,
 extern Datum EnrollLicenseRow(int64 id);
 extern void EnrollCheckReason(char **reason);
 extern Datum EnrollGrantResult(FunctionCallInfo fcinfo, int64 id, GrantOutcome outcome);
+extern Datum EnrollGrantResultFromRow(FunctionCallInfo fcinfo, HeapTuple row, TupleDesc rowdesc,
+									  GrantOutcome outcome);
 extern Datum EnrollGrantResultRedacted(FunctionCallInfo fcinfo, int64 id, GrantOutcome outcome,
 										bool redacted);
 extern uint64 EnrollExecuteLicenseInsert(EnrollPlan *plan, Datum *values,
