@@ -118,6 +118,102 @@ INSERT INTO enroll.license (offer_id, course_id, holder_kind, account_id, parent
     VALUES (1, 1, 'person', 2, 10, 'org_admin', 0, 'EUR', '2026-01-10', '2026-02-09');
 INSERT INTO enroll.license (id, offer_id, course_id, holder_kind, account_id, parent_license, accepted_via, price_paid, currency, access_from, access_until)
     VALUES (11, 3, 2, 'person', 2, 10, 'org_admin', 0, 'EUR', '2026-01-10', '2026-02-09');
+-- all fifteen row rules of a license live in one CHECK (license_rules, 1.2):
+-- each broken rule is reported under its own name, in the error's
+-- constraint field too, and a rule that SQL would read as NULL holds
+CREATE FUNCTION pg_temp.rule_broken(stmt text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE st text; con text;
+BEGIN
+    EXECUTE stmt;
+    RETURN 'holds';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, con = CONSTRAINT_NAME;
+    RETURN st || ' ' || con;
+END $$;
+SELECT rule, pg_temp.rule_broken(stmt) AS outcome FROM (VALUES
+    ('license_access_window', $$UPDATE enroll.license SET access_until = access_from WHERE id = 1$$),
+    ('license_currency_iso4217', $$UPDATE enroll.license SET currency = 'Eur' WHERE id = 1$$),
+    ('license_currency_iso4217', $$UPDATE enroll.license SET currency = 'EURO' WHERE id = 1$$),
+    ('license_end_has_reason', $$UPDATE enroll.license SET end_reason = 'revoked' WHERE id = 1$$),
+    ('license_end_note_length', $$UPDATE enroll.license SET end_note = repeat('é', 2001) WHERE id = 1$$),
+    ('  2000 characters hold', $$UPDATE enroll.license SET end_note = repeat('é', 2000) WHERE id = 1$$),
+    ('license_one_holder', $$UPDATE enroll.license SET account_id = NULL WHERE id = 1$$),
+    ('license_one_holder', $$UPDATE enroll.license SET account_id = 2 WHERE id = 10$$),
+    ('license_order_ref_length', $$UPDATE enroll.license SET order_ref = repeat('é', 101) WHERE id = 1$$),
+    ('license_price_not_nan', $$UPDATE enroll.license SET price_paid = 'NaN' WHERE id = 1$$),
+    ('license_price_not_negative', $$UPDATE enroll.license SET price_paid = -0.01 WHERE id = 1$$),
+    ('license_registrar_not_holder', $$UPDATE enroll.license SET registrar_org_id = 1 WHERE id = 10$$),
+    ('license_seat_held_by_person', $$UPDATE enroll.license SET holder_kind = 'organization', organization_id = 2, account_id = NULL, seats = 1 WHERE id = 11$$),
+    ('license_seats_bounded', $$UPDATE enroll.license SET seats = 100001 WHERE id = 10$$),
+    ('  100000 seats hold', $$UPDATE enroll.license SET seats = 100000 WHERE id = 10$$),
+    ('license_seats_for_organizations', $$UPDATE enroll.license SET seats = 1 WHERE id = 1$$),
+    ('license_seats_positive', $$UPDATE enroll.license SET seats = 0 WHERE id = 10$$),
+    ('license_superseded_has_successor', $$UPDATE enroll.license SET superseded_by = 11, ended_at = now(), end_reason = 'revoked' WHERE id = 1$$),
+    ('license_validation_has_due', $$UPDATE enroll.license SET documents_validated_at = now() WHERE id = 1$$),
+    -- two rules broken at once: the first by name is reported, as PostgreSQL did
+    ('license_access_window first', $$UPDATE enroll.license SET access_until = access_from, currency = 'eur' WHERE id = 1$$)
+) v(rule, stmt);
+-- the function against the fifteen SQL expressions it replaces, over 4,000
+-- rows of random values and NULLs: the same first broken rule, or none
+CREATE FUNCTION pg_temp.rules_say(hk enroll.holder_kind, acc bigint, org bigint, reg bigint, price numeric, cur text,
+        afrom timestamptz, auntil timestamptz, due timestamptz, validated timestamptz, seats integer, parent bigint,
+        ended timestamptz, reason enroll.license_end_reason, note text, succ bigint, ref text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE con text;
+BEGIN
+    PERFORM enroll.license_rules(hk, acc, org, reg, price, cur, afrom, auntil, due, validated, seats, parent,
+                                 ended, reason, note, succ, ref);
+    RETURN 'holds';
+EXCEPTION WHEN check_violation THEN
+    GET STACKED DIAGNOSTICS con = CONSTRAINT_NAME;
+    RETURN con;
+END $$;
+SELECT setseed(0.15);
+WITH r AS (
+    SELECT (ARRAY['person', 'organization', NULL])[1 + floor(random() * 3)]::enroll.holder_kind AS hk,
+           (ARRAY[1, 2, NULL])[1 + floor(random() * 3)]::bigint AS acc,
+           (ARRAY[1, 2, NULL])[1 + floor(random() * 3)]::bigint AS org,
+           (ARRAY[1, 2, NULL])[1 + floor(random() * 3)]::bigint AS reg,
+           (ARRAY[0, 10.5, -0.01, 'NaN', NULL])[1 + floor(random() * 5)]::numeric AS price,
+           (ARRAY['EUR', 'eur', 'EURO', 'E1R', '', NULL])[1 + floor(random() * 6)] AS cur,
+           (ARRAY[timestamptz '2026-01-01', '2026-02-01', NULL])[1 + floor(random() * 3)] AS afrom,
+           (ARRAY[timestamptz '2026-01-01', '2026-02-01', NULL])[1 + floor(random() * 3)] AS auntil,
+           (ARRAY[timestamptz '2026-01-15', NULL])[1 + floor(random() * 2)] AS due,
+           (ARRAY[timestamptz '2026-01-16', NULL])[1 + floor(random() * 2)] AS validated,
+           (ARRAY[0, 1, 100000, 100001, -5, NULL])[1 + floor(random() * 6)]::integer AS seats,
+           (ARRAY[7, NULL])[1 + floor(random() * 2)]::bigint AS parent,
+           (ARRAY[timestamptz '2026-01-20', NULL])[1 + floor(random() * 2)] AS ended,
+           (ARRAY['superseded', 'revoked', NULL])[1 + floor(random() * 3)]::enroll.license_end_reason AS reason,
+           (ARRAY[repeat('é', 2000), repeat('é', 2001), NULL])[1 + floor(random() * 3)] AS note,
+           (ARRAY[9, NULL])[1 + floor(random() * 2)]::bigint AS succ,
+           (ARRAY[repeat('o', 200), repeat('é', 101), NULL])[1 + floor(random() * 3)] AS ref
+      FROM generate_series(1, 4000)
+), judged AS (
+    SELECT CASE
+        WHEN NOT (auntil > afrom) THEN 'license_access_window'
+        WHEN NOT (cur ~ '^[A-Z]{3}$') THEN 'license_currency_iso4217'
+        WHEN NOT ((ended IS NULL) = (reason IS NULL)) THEN 'license_end_has_reason'
+        WHEN NOT (length(note) <= 2000) THEN 'license_end_note_length'
+        WHEN NOT ((hk = 'person' AND acc IS NOT NULL AND org IS NULL) OR
+                  (hk = 'organization' AND org IS NOT NULL AND acc IS NULL)) THEN 'license_one_holder'
+        WHEN NOT (octet_length(ref) <= 200) THEN 'license_order_ref_length'
+        WHEN NOT (price <> 'NaN') THEN 'license_price_not_nan'
+        WHEN NOT (price >= 0) THEN 'license_price_not_negative'
+        WHEN NOT (reg <> org) THEN 'license_registrar_not_holder'
+        WHEN NOT (parent IS NULL OR hk = 'person') THEN 'license_seat_held_by_person'
+        WHEN NOT (seats <= 100000) THEN 'license_seats_bounded'
+        WHEN NOT ((hk = 'organization') = (seats IS NOT NULL)) THEN 'license_seats_for_organizations'
+        WHEN NOT (seats > 0) THEN 'license_seats_positive'
+        WHEN NOT ((reason = 'superseded') = (succ IS NOT NULL)) THEN 'license_superseded_has_successor'
+        WHEN NOT (validated IS NULL OR due IS NOT NULL) THEN 'license_validation_has_due'
+        ELSE 'holds' END AS sql_says,
+        pg_temp.rules_say(hk, acc, org, reg, price, cur, afrom, auntil, due, validated, seats, parent,
+                          ended, reason, note, succ, ref) AS c_says
+      FROM r
+)
+SELECT count(*) AS rows, count(*) FILTER (WHERE sql_says = c_says) AS agree,
+       count(DISTINCT sql_says) AS outcomes_seen
+  FROM judged;
 
 -- groups: one per (course, order reference) (S1.4); enrollments: one per (course, account)
 INSERT INTO enroll.course_group (id, course_id, idnumber, name) VALUES (1, 1, 'PO-1', 'Order PO-1');

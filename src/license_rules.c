@@ -1,0 +1,198 @@
+/*-------------------------------------------------------------------------
+ * license_rules.c
+ *	  enroll.license_rules(...): the fifteen row rules of enroll.license,
+ *	  checked by one CHECK constraint (license_rules).
+ *
+ * Until 1.2 each rule was a CHECK constraint of its own.  PostgreSQL 15
+ * parses and plans every CHECK expression of a table again for each
+ * statement that writes it (ExecRelCheck keeps them per statement): the
+ * fifteen expressions of enroll.license, 8.7 kB of node text, cost about
+ * 55 us per statement -- 14 % of an acceptance, which writes the table
+ * twice (scripts/bench, issue 15).  One function call over the columns
+ * costs a fifth of that, and holds for every writer, a DBA's hand-written
+ * row included, exactly as the constraints did.
+ *
+ * Each rule keeps its name and SQL meaning, three-valued logic included (a
+ * rule whose SQL expression would be NULL holds), and is tested in the
+ * order PostgreSQL tested the constraints (by name): the first broken rule
+ * is reported as the check constraint it was (SQLSTATE 23514, constraint
+ * name in the error's fields), with a DETAIL saying what the rule is.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+#include "pg_enroll.h"
+
+/* the arguments, in the order of the columns of enroll.license */
+enum
+{
+	A_HOLDER_KIND,
+	A_ACCOUNT_ID,
+	A_ORGANIZATION_ID,
+	A_REGISTRAR_ORG_ID,
+	A_PRICE_PAID,
+	A_CURRENCY,
+	A_ACCESS_FROM,
+	A_ACCESS_UNTIL,
+	A_DOCUMENTS_DUE_AT,
+	A_DOCUMENTS_VALIDATED_AT,
+	A_SEATS,
+	A_PARENT_LICENSE,
+	A_ENDED_AT,
+	A_END_REASON,
+	A_END_NOTE,
+	A_SUPERSEDED_BY,
+	A_ORDER_REF,
+	N_ARGS
+};
+
+static pg_attribute_noreturn() void
+Broken(const char *rule, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_CHECK_VIOLATION),
+			 errmsg("new row for relation \"license\" violates check constraint \"%s\"", rule),
+			 errdetail("%s", what),
+			 err_generic_string(PG_DIAG_SCHEMA_NAME, "enroll"),
+			 err_generic_string(PG_DIAG_TABLE_NAME, "license"),
+			 err_generic_string(PG_DIAG_CONSTRAINT_NAME, rule)));
+}
+
+/* an enum argument's label, NULL when the argument is */
+static const char *
+Label(FunctionCallInfo fcinfo, int arg)
+{
+	if (PG_ARGISNULL(arg))
+		return NULL;
+	return DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(arg)));
+}
+
+/* SQL truth values: 1 true, 0 false, -1 unknown (NULL) */
+static int
+Tri(bool known, bool value)
+{
+	return known ? (value ? 1 : 0) : -1;
+}
+
+/* a AND b, in three-valued logic */
+static int
+TriAnd(int a, int b)
+{
+	if (a == 0 || b == 0)
+		return 0;
+	return (a == 1 && b == 1) ? 1 : -1;
+}
+
+PG_FUNCTION_INFO_V1(license_rules);
+Datum
+license_rules(PG_FUNCTION_ARGS)
+{
+	const char *kind = Label(fcinfo, A_HOLDER_KIND);
+	const char *reason = Label(fcinfo, A_END_REASON);
+	bool		is_null[N_ARGS];
+	int			person = Tri(kind != NULL, kind && strcmp(kind, "person") == 0);
+	int			organization = Tri(kind != NULL, kind && strcmp(kind, "organization") == 0);
+
+	if (PG_NARGS() != N_ARGS)
+		elog(ERROR, "enroll.license_rules takes %d arguments", N_ARGS);
+	for (int i = 0; i < N_ARGS; i++)
+		is_null[i] = PG_ARGISNULL(i);
+
+	/* license_access_window: access_until > access_from */
+	if (!is_null[A_ACCESS_FROM] && !is_null[A_ACCESS_UNTIL] &&
+		!(PG_GETARG_TIMESTAMPTZ(A_ACCESS_UNTIL) > PG_GETARG_TIMESTAMPTZ(A_ACCESS_FROM)))
+		Broken("license_access_window", "A license's access ends after it begins.");
+
+	/* license_currency_iso4217: currency ~ '^[A-Z]{3}$' */
+	if (!is_null[A_CURRENCY])
+	{
+		text	   *c = PG_GETARG_TEXT_PP(A_CURRENCY);
+		const char *p = VARDATA_ANY(c);
+
+		if (VARSIZE_ANY_EXHDR(c) != 3 ||
+			p[0] < 'A' || p[0] > 'Z' || p[1] < 'A' || p[1] > 'Z' || p[2] < 'A' || p[2] > 'Z')
+			Broken("license_currency_iso4217", "The currency is an ISO 4217 code: three capital letters.");
+	}
+
+	/* license_end_has_reason: (ended_at IS NULL) = (end_reason IS NULL) */
+	if (is_null[A_ENDED_AT] != is_null[A_END_REASON])
+		Broken("license_end_has_reason", "A license has an end reason exactly when it has ended.");
+
+	/* license_end_note_length: length(end_note) <= 2000 */
+	if (!is_null[A_END_NOTE])
+	{
+		text	   *n = PG_GETARG_TEXT_PP(A_END_NOTE);
+
+		if (pg_mbstrlen_with_len(VARDATA_ANY(n), VARSIZE_ANY_EXHDR(n)) > 2000)
+			Broken("license_end_note_length", "An end note has at most 2000 characters.");
+	}
+
+	/*
+	 * license_one_holder: (kind = person AND account_id IS NOT NULL AND
+	 * organization_id IS NULL) OR (kind = organization AND organization_id
+	 * IS NOT NULL AND account_id IS NULL)
+	 */
+	if (TriAnd(person, !is_null[A_ACCOUNT_ID] && is_null[A_ORGANIZATION_ID]) == 0 &&
+		TriAnd(organization, !is_null[A_ORGANIZATION_ID] && is_null[A_ACCOUNT_ID]) == 0)
+		Broken("license_one_holder",
+			   "A license is held by a person (account_id) or by an organization (organization_id), as holder_kind says.");
+
+	/* license_order_ref_length: octet_length(order_ref) <= 200 */
+	if (!is_null[A_ORDER_REF] && VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(A_ORDER_REF)) > 200)
+		Broken("license_order_ref_length", "An order reference has at most 200 bytes.");
+
+	if (!is_null[A_PRICE_PAID])
+	{
+		Numeric		price = PG_GETARG_NUMERIC(A_PRICE_PAID);
+
+		/* license_price_not_nan: price_paid <> 'NaN' */
+		if (numeric_is_nan(price))
+			Broken("license_price_not_nan", "The price paid is a number.");
+		/* license_price_not_negative: price_paid >= 0 */
+		if (!DatumGetBool(DirectFunctionCall2(numeric_ge, NumericGetDatum(price),
+											  NumericGetDatum(int64_to_numeric(0)))))
+			Broken("license_price_not_negative", "The price paid is not negative.");
+	}
+
+	/* license_registrar_not_holder: registrar_org_id <> organization_id */
+	if (!is_null[A_REGISTRAR_ORG_ID] && !is_null[A_ORGANIZATION_ID] &&
+		PG_GETARG_INT64(A_REGISTRAR_ORG_ID) == PG_GETARG_INT64(A_ORGANIZATION_ID))
+		Broken("license_registrar_not_holder", "An organization is not the registrar of its own license (S2.15).");
+
+	/* license_seat_held_by_person: parent_license IS NULL OR kind = person */
+	if (!is_null[A_PARENT_LICENSE] && person == 0)
+		Broken("license_seat_held_by_person", "A seat of an organization license is held by a person.");
+
+	if (!is_null[A_SEATS])
+	{
+		int32		seats = PG_GETARG_INT32(A_SEATS);
+
+		/* license_seats_bounded: seats <= 100000 */
+		if (seats > 100000)
+			Broken("license_seats_bounded", "An organization license has at most 100,000 seats.");
+	}
+
+	/* license_seats_for_organizations: (kind = organization) = (seats IS NOT NULL) */
+	if (organization >= 0 && (organization == 1) != !is_null[A_SEATS])
+		Broken("license_seats_for_organizations", "A license has seats exactly when an organization holds it.");
+
+	/* license_seats_positive: seats > 0 */
+	if (!is_null[A_SEATS] && PG_GETARG_INT32(A_SEATS) <= 0)
+		Broken("license_seats_positive", "An organization license has at least one seat.");
+
+	/* license_superseded_has_successor: (end_reason = superseded) = (superseded_by IS NOT NULL) */
+	if (reason != NULL && (strcmp(reason, "superseded") == 0) != !is_null[A_SUPERSEDED_BY])
+		Broken("license_superseded_has_successor", "A license ended as superseded names its successor, and only then.");
+
+	/* license_validation_has_due: documents_validated_at IS NULL OR documents_due_at IS NOT NULL */
+	if (!is_null[A_DOCUMENTS_VALIDATED_AT] && is_null[A_DOCUMENTS_DUE_AT])
+		Broken("license_validation_has_due", "Documents are validated only on a license that asks for them.");
+
+	PG_RETURN_BOOL(true);
+}
