@@ -82,15 +82,13 @@ static EnrollPlan plan_next_ids = {
  * access, whether a seat has lost its organization license, and their
  * documents deadline.
  */
-#define CURRENT_SELECT(now) \
+#define CURRENT_COLUMNS \
 	"SELECT l.id, COALESCE(l.account_id, l.organization_id), l.access_until," \
-	"       p.id IS NOT NULL AND (p.ended_at IS NOT NULL OR p.access_until OPERATOR(pg_catalog.<=) " now ")," \
+	"       p.id IS NOT NULL AND (p.ended_at IS NOT NULL OR p.access_until OPERATOR(pg_catalog.<=) $4)," \
 	"       l.registrar_org_id, l.documents_due_at," \
-	"       l.documents_due_at IS NOT NULL AND l.documents_validated_at IS NULL"
-#define CURRENT_FROM \
+	"       l.documents_due_at IS NOT NULL AND l.documents_validated_at IS NULL" \
 	"  FROM enroll.license l" \
 	"  LEFT JOIN enroll.license p ON p.id OPERATOR(pg_catalog.=) l.parent_license"
-#define CURRENT_COLUMNS CURRENT_SELECT("$4") CURRENT_FROM
 #define CURRENT_WHERE \
 	" WHERE l.course_id OPERATOR(pg_catalog.=) $1 AND l.ended_at IS NULL" \
 	"   AND (l.account_id OPERATOR(pg_catalog.=) ANY ($2)" \
@@ -106,26 +104,31 @@ static EnrollPlan plan_current = {
 
 /*
  * The same for one holder, as EnrollGrantOne needs it: one probe of the
- * current-license key, locked, plus whether a predecessor of that license
- * still gives access after now (rare: then the supersede also moves its end,
- * see plan_supersede).
+ * current-license key, locked; whether the license has not started yet (only
+ * then can a predecessor still give access after now: see
+ * EnrollGrantOne); the seat's organization license read only for a seat.
  */
 #define CURRENT_ONE_COLUMNS \
-	CURRENT_SELECT("$3") "," \
-	"       EXISTS (SELECT FROM enroll.license e WHERE e.superseded_by OPERATOR(pg_catalog.=) l.id" \
-	"                  AND e.ended_at OPERATOR(pg_catalog.>) $3)" \
-	CURRENT_FROM
+	"SELECT l.id, l.access_until, l.access_from OPERATOR(pg_catalog.>) $3, l.parent_license," \
+	"       l.registrar_org_id, l.documents_due_at," \
+	"       l.documents_due_at IS NOT NULL AND l.documents_validated_at IS NULL" \
+	"  FROM enroll.license l"
 static EnrollPlan plan_current_account = {
 	CURRENT_ONE_COLUMNS
 	" WHERE l.account_id OPERATOR(pg_catalog.=) $1 AND l.course_id OPERATOR(pg_catalog.=) $2"
-	"   AND l.ended_at IS NULL FOR UPDATE OF l",
+	"   AND l.ended_at IS NULL FOR UPDATE",
 	3, {INT8OID, INT8OID, TIMESTAMPTZOID}
 };
 static EnrollPlan plan_current_organization = {
 	CURRENT_ONE_COLUMNS
 	" WHERE l.organization_id OPERATOR(pg_catalog.=) $1 AND l.course_id OPERATOR(pg_catalog.=) $2"
-	"   AND l.ended_at IS NULL FOR UPDATE OF l",
+	"   AND l.ended_at IS NULL FOR UPDATE",
 	3, {INT8OID, INT8OID, TIMESTAMPTZOID}
+};
+static EnrollPlan plan_seat_withdrawn = {
+	"SELECT p.ended_at IS NOT NULL OR p.access_until OPERATOR(pg_catalog.<=) $2"
+	"  FROM enroll.license p WHERE p.id OPERATOR(pg_catalog.=) $1",
+	2, {INT8OID, TIMESTAMPTZOID}
 };
 
 /* plan_supersede for one license: its end, then (when needed) its predecessor's */
@@ -384,7 +387,8 @@ EnrollGrantOne(int64 course, int64 account, int64 organization, TimestampTz from
 	GrantOutcome outcome;
 	TimestampTz handover;
 	bool		isnull;
-	bool		later_predecessor;
+	bool		not_started = false;
+	int64		parent = 0;
 
 	memset(cur, 0, sizeof(CurrentLicense));
 	if (EnrollExecute(account != 0 ? &plan_current_account : &plan_current_organization,
@@ -393,14 +397,19 @@ EnrollGrantOne(int64 course, int64 account, int64 organization, TimestampTz from
 					  NULL, false, 0, SPI_OK_SELECT) > 0)
 	{
 		cur->id = EnrollGetInt64(0, 1);
-		cur->holder = EnrollGetInt64(0, 2);
-		cur->access_until = EnrollGetTimestamp(0, 3, NULL);
-		cur->withdrawn_seat = EnrollGetBool(0, 4);
+		cur->holder = account != 0 ? account : organization;
+		cur->access_until = EnrollGetTimestamp(0, 2, NULL);
+		not_started = EnrollGetBool(0, 3);
+		parent = EnrollGetInt64(0, 4);
 		cur->registrar = EnrollGetInt64(0, 5);
 		cur->documents_due = EnrollGetTimestamp(0, 6, &isnull);
 		cur->documents_unmet = EnrollGetBool(0, 7);
+		if (parent != 0 &&
+			EnrollExecute(&plan_seat_withdrawn,
+						  (Datum[]) {Int64GetDatum(parent), TimestampTzGetDatum(now)},
+						  NULL, false, 1, SPI_OK_SELECT) > 0)
+			cur->withdrawn_seat = EnrollGetBool(0, 1);
 	}
-	later_predecessor = cur->id != 0 && EnrollGetBool(0, 8);
 	outcome = EnrollGrantDecide(cur, from, until, own, now, &handover);
 	if (outcome == GRANT_REPLACED || outcome == GRANT_FOLLOWS)
 	{
@@ -409,7 +418,13 @@ EnrollGrantOne(int64 course, int64 account, int64 organization, TimestampTz from
 						  Int64GetDatum(successor)},
 						  NULL, false, 0, SPI_OK_UPDATE) != 1)
 			elog(ERROR, "license %lld vanished", (long long) cur->id);
-		if (later_predecessor)
+
+		/*
+		 * A predecessor gives access after now only to a license that has
+		 * not started: it handed over at the start of this one, at most
+		 * (EnrollGrantDecide).  Then it hands over no later than now.
+		 */
+		if (not_started)
 			EnrollExecute(&plan_supersede_earlier,
 						  (Datum[]) {Int64GetDatum(cur->id), TimestampTzGetDatum(handover)},
 						  NULL, false, 0, SPI_OK_UPDATE);
