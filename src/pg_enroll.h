@@ -12,6 +12,7 @@
 #include "postgres.h"
 #include "datatype/timestamp.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 #include "utils/resowner.h"
 
@@ -51,6 +52,28 @@ typedef struct EnrollSubxact
 	MemoryContext cxt;
 	ResourceOwner owner;
 } EnrollSubxact;
+
+/* a container being written by EnrollJsonbWriter (see jsonb_build.c) */
+typedef struct EnrollJsonbLevel
+{
+	int			base;			/* buffer offset where it starts, before padding */
+	int			jentries;		/* buffer offset of its JEntry array */
+	int			count;			/* its elements or members, as declared */
+	int			next;			/* values written so far */
+	int			totallen;		/* bytes of its children's data so far */
+	const char *const *keys;	/* an object's keys, in jsonb order; NULL: array */
+} EnrollJsonbLevel;
+
+#define ENROLL_JW_DEPTH 8
+
+/* a jsonb value written directly in its binary form (see jsonb_build.c) */
+typedef struct EnrollJsonbWriter
+{
+	StringInfoData buf;			/* varlena header, then the root container */
+	int			depth;			/* open containers */
+	bool		done;			/* the root container has ended */
+	EnrollJsonbLevel level[ENROLL_JW_DEPTH];
+} EnrollJsonbWriter;
 
 /* OIDs and attribute numbers of the extension's objects (see catalog.c) */
 typedef struct EnrollCatalog
@@ -239,6 +262,18 @@ extern void EnrollJsonInt(JsonbParseState **state, const char *key, int64 value,
 extern void EnrollJsonBool(JsonbParseState **state, const char *key, bool value);
 extern void EnrollJsonJsonb(JsonbParseState **state, const char *key, Datum value, bool isnull);
 extern char *EnrollJsonQuote(const char *value);
+extern void EnrollJwInit(EnrollJsonbWriter *w, Size size);
+extern void EnrollJwReset(EnrollJsonbWriter *w);
+extern void EnrollJwBeginArray(EnrollJsonbWriter *w, const char *key, int n);
+extern void EnrollJwBeginObject(EnrollJsonbWriter *w, const char *key,
+								const char *const *keys, int n);
+extern void EnrollJwEnd(EnrollJsonbWriter *w);
+extern void EnrollJwString(EnrollJsonbWriter *w, const char *key, const char *value);
+extern void EnrollJwInt(EnrollJsonbWriter *w, const char *key, int64 value);
+extern void EnrollJwBool(EnrollJsonbWriter *w, const char *key, bool value);
+extern void EnrollJwValue(EnrollJsonbWriter *w, const char *key, const JsonbValue *v);
+extern Jsonb *EnrollJwFinish(EnrollJsonbWriter *w);
+extern Jsonb *EnrollJsonbConcat(const Jsonb *a, const Jsonb *b);
 
 /* in event.c */
 extern void EnrollLogEvent(const char *what, const char *table_name,

@@ -1001,6 +1001,10 @@ WriteNewParticipants(Session *s)
 
 /* ------------------------------------------------------------------------
  * The report
+ *
+ * Written straight into its binary form (EnrollJsonbWriter): each object's
+ * members in jsonb's key order (shorter keys first, then bytewise), which
+ * is how jsonb stores them whatever the order of construction.
  * ------------------------------------------------------------------------
  */
 
@@ -1018,31 +1022,35 @@ ShowPerson(const Participant *p, bool full)
 
 /* the "accounts" member: created and reused addresses */
 static void
-ReportAccounts(JsonbParseState **st, const Session *s, bool full)
+ReportAccounts(EnrollJsonbWriter *w, const Session *s, bool full)
 {
-	EnrollJsonKey(st, "accounts");
-	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
-	EnrollJsonKey(st, "created");
-	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	static const char *const keys[] = {"reused", "created"};
+	int			ncreated = 0;
+
 	for (int i = 0; i < s->n; i++)
-		if (s->parts[i].is_new && s->parts[i].created)
-			EnrollJsonString(st, NULL, s->parts[i].email);
-	pushJsonbValue(st, WJB_END_ARRAY, NULL);
-	EnrollJsonKey(st, "reused");
-	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+		ncreated += s->parts[i].is_new && s->parts[i].created;
+	EnrollJwBeginObject(w, "accounts", keys, lengthof(keys));
+	EnrollJwBeginArray(w, "reused", s->nnew - ncreated);
 	for (int i = 0; i < s->n; i++)
 		if (s->parts[i].is_new && !s->parts[i].created)
-			EnrollJsonString(st, NULL, full ? s->parts[i].stored_email : s->parts[i].given_email);
-	pushJsonbValue(st, WJB_END_ARRAY, NULL);
-	pushJsonbValue(st, WJB_END_OBJECT, NULL);
+			EnrollJwString(w, NULL, full ? s->parts[i].stored_email : s->parts[i].given_email);
+	EnrollJwEnd(w);
+	EnrollJwBeginArray(w, "created", ncreated);
+	for (int i = 0; i < s->n; i++)
+		if (s->parts[i].is_new && s->parts[i].created)
+			EnrollJwString(w, NULL, s->parts[i].email);
+	EnrollJwEnd(w);
+	EnrollJwEnd(w);
 }
 
 /* the "enrollments" member: one object per new participant */
 static void
-ReportEnrollments(JsonbParseState **st, const Session *s, bool full)
+ReportEnrollments(EnrollJsonbWriter *w, const Session *s, bool full)
 {
-	EnrollJsonKey(st, "enrollments");
-	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	/* the first three alone when the person is not shown */
+	static const char *const keys[] = {"role", "seat", "email", "account", "license", "outcome"};
+
+	EnrollJwBeginArray(w, "enrollments", s->nnew);
 	for (int i = 0; i < s->n; i++)
 	{
 		const Participant *p = &s->parts[i];
@@ -1051,105 +1059,171 @@ ReportEnrollments(JsonbParseState **st, const Session *s, bool full)
 		if (!p->is_new)
 			continue;
 		CHECK_FOR_INTERRUPTS();
-		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
-		EnrollJsonString(st, "email", show ? p->stored_email : p->given_email);
-		if (show)
-			EnrollJsonInt(st, "account", p->account, false);
-		EnrollJsonString(st, "role", p->tutor ? s->sp.supervisor : "student");
-		EnrollJsonString(st, "seat", p->tutor ? "tutor" : "learner");
+		EnrollJwBeginObject(w, NULL, keys, show ? 6 : 3);
+		EnrollJwString(w, "role", p->tutor ? s->sp.supervisor : "student");
+		EnrollJwString(w, "seat", p->tutor ? "tutor" : "learner");
+		EnrollJwString(w, "email", show ? p->stored_email : p->given_email);
 		if (show)
 		{
-			EnrollJsonInt(st, "license", p->license, false);
-			EnrollJsonString(st, "outcome", EnrollGrantOutcomeName(p->outcome));
+			EnrollJwInt(w, "account", p->account);
+			EnrollJwInt(w, "license", p->license);
+			EnrollJwString(w, "outcome", EnrollGrantOutcomeName(p->outcome));
 		}
-		pushJsonbValue(st, WJB_END_OBJECT, NULL);
+		EnrollJwEnd(w);
 	}
-	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+	EnrollJwEnd(w);
 }
 
 /* the "removed" member: participants named again after being taken out */
 static void
-ReportRemoved(JsonbParseState **st, const Session *s)
+ReportRemoved(EnrollJsonbWriter *w, const Session *s)
 {
-	EnrollJsonKey(st, "removed");
-	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	EnrollJwBeginArray(w, "removed", s->nremoved);
 	for (int i = 0; i < s->n; i++)
 		if (s->parts[i].removed)
-			EnrollJsonString(st, NULL, s->parts[i].given_email);
-	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+			EnrollJwString(w, NULL, s->parts[i].given_email);
+	EnrollJwEnd(w);
 }
 
 /* the "problems" member of a dry run: every bad participant */
 static void
-ReportProblems(JsonbParseState **st, const Session *s)
+ReportProblems(EnrollJsonbWriter *w, const Session *s)
 {
-	EnrollJsonKey(st, "problems");
-	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	static const char *const keys[] = {"email", "index", "problem", "sqlstate"};
+
+	EnrollJwBeginArray(w, "problems", s->nproblems);
 	for (int i = 0; i < s->nproblems; i++)
 	{
-		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
-		EnrollJsonInt(st, "index", s->problems[i].index, s->problems[i].index == 0);
-		EnrollJsonString(st, "email", s->problems[i].email);
-		EnrollJsonString(st, "problem", s->problems[i].problem);
-		EnrollJsonString(st, "sqlstate", s->problems[i].sqlstate);
-		pushJsonbValue(st, WJB_END_OBJECT, NULL);
+		EnrollJwBeginObject(w, NULL, keys, lengthof(keys));
+		EnrollJwString(w, "email", s->problems[i].email);
+		if (s->problems[i].index == 0)
+			EnrollJwString(w, "index", NULL);
+		else
+			EnrollJwInt(w, "index", s->problems[i].index);
+		EnrollJwString(w, "problem", s->problems[i].problem);
+		EnrollJwString(w, "sqlstate", s->problems[i].sqlstate);
+		EnrollJwEnd(w);
 	}
-	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+	EnrollJwEnd(w);
+}
+
+/* the "group" member */
+static void
+ReportGroup(EnrollJsonbWriter *w, const Session *s)
+{
+	static const char *const keys[] = {"id", "created", "idnumber"};
+
+	EnrollJwBeginObject(w, "group", keys, lengthof(keys));
+	EnrollJwInt(w, "id", s->group_id);
+	EnrollJwBool(w, "created", s->group_created);
+	EnrollJwString(w, "idnumber", s->req->order_ref);
+	EnrollJwEnd(w);
+}
+
+/* the "seats" member: bought, used, left, and missing when over */
+static void
+ReportSeats(EnrollJsonbWriter *w, const Session *s)
+{
+	static const char *const keys[] = {"left", "used", "bought", "missing"};
+	int			used = s->nexisting + s->nnew;
+	int			bought = s->req->seats;
+
+	EnrollJwBeginObject(w, "seats", keys, used > bought ? 4 : 3);
+	EnrollJwInt(w, "left", Max(bought - used, 0));
+	EnrollJwInt(w, "used", used);
+	EnrollJwInt(w, "bought", bought);
+	if (used > bought)
+		EnrollJwInt(w, "missing", used - bought);
+	EnrollJwEnd(w);
+}
+
+/* the "access" member: the participants' window, nulls when nobody is new */
+static void
+ReportAccess(EnrollJsonbWriter *w, const Session *s)
+{
+	static const char *const keys[] = {"from", "until"};
+
+	EnrollJwBeginObject(w, "access", keys, lengthof(keys));
+	EnrollJwString(w, "from", s->nnew > 0 ? timestamptz_to_str(s->access_from) : NULL);
+	EnrollJwString(w, "until", s->nnew > 0 ? timestamptz_to_str(s->access_until) : NULL);
+	EnrollJwEnd(w);
+}
+
+/* about how many bytes the report takes, so that its buffer is not regrown */
+static Size
+ReportSizeGuess(const Session *s)
+{
+	Size		size = 1024;
+
+	for (int i = 0; i < s->n; i++)
+		if (s->parts[i].is_new || s->parts[i].removed)
+			size += 2 * strlen(s->parts[i].given_email) + 160;
+	return size;
 }
 
 /*
- * The report of a setup that changed something: for a system admin
- * (full), or for the operator (no id, stored spelling, license or outcome
- * of an account the call did not create; no license ids of other people).
+ * The report of a setup that changed something, in the current memory
+ * context: for a system admin (full), or for the operator (no id, stored
+ * spelling, license or outcome of an account the call did not create; no
+ * license ids of other people).
  */
 static Jsonb *
 BuildReport(const Session *s, bool full)
 {
-	JsonbParseState *st = NULL;
 	const SessionRequest *req = s->req;
+	const char *keys[20];
+	int			n = 0;
+	EnrollJsonbWriter w;
 
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	EnrollJsonString(&st, "order", req->order_ref);
-	EnrollJsonString(&st, "status", s->nproblems > 0 ? "invalid" : "done");
-	EnrollJsonString(&st, "offer", s->code);
-	EnrollJsonString(&st, "course", s->course_shortname);
-	EnrollJsonInt(&st, "operator", req->operator, false);
-	EnrollJsonKey(&st, "group");
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	EnrollJsonInt(&st, "id", s->group_id, false);
-	EnrollJsonString(&st, "idnumber", req->order_ref);
-	EnrollJsonBool(&st, "created", s->group_created);
-	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	EnrollJsonKey(&st, "seats");
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	EnrollJsonInt(&st, "bought", req->seats, false);
-	EnrollJsonInt(&st, "used", s->nexisting + s->nnew, false);
-	EnrollJsonInt(&st, "left", Max(req->seats - s->nexisting - s->nnew, 0), false);
-	if (s->nexisting + s->nnew > req->seats)
-		EnrollJsonInt(&st, "missing", s->nexisting + s->nnew - req->seats, false);
-	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	EnrollJsonKey(&st, "access");
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	EnrollJsonString(&st, "from", s->nnew > 0 ? pstrdup(timestamptz_to_str(s->access_from)) : NULL);
-	EnrollJsonString(&st, "until", s->nnew > 0 ? pstrdup(timestamptz_to_str(s->access_until)) : NULL);
-	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	ReportAccounts(&st, s, full);
-	ReportEnrollments(&st, s, full);
-	ReportRemoved(&st, s);
-	if (full)
-		EnrollJsonInt(&st, "superseded_licenses", s->nsuper, false);
-	if (full)
-		EnrollJsonInt(&st, "kept_licenses", s->nkept, false);
-	EnrollJsonInt(&st, "delegated_roles", s->nroles, false);
-	EnrollJsonInt(&st, "support_enrollments", s->nsupport, false);
-	EnrollJsonKey(&st, "warnings");
-	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
-	if (s->warning)
-		EnrollJsonString(&st, NULL, s->warning);
-	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+	/* the members, in jsonb's key order */
+	keys[n++] = "group";
+	keys[n++] = "offer";
+	keys[n++] = "order";
+	keys[n++] = "seats";
+	keys[n++] = "access";
+	keys[n++] = "course";
+	keys[n++] = "status";
+	keys[n++] = "removed";
+	keys[n++] = "accounts";
+	keys[n++] = "operator";
 	if (req->dry_run)
-		ReportProblems(&st, s);
-	return JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
+		keys[n++] = "problems";
+	keys[n++] = "warnings";
+	keys[n++] = "enrollments";
+	if (full)
+		keys[n++] = "kept_licenses";
+	keys[n++] = "delegated_roles";
+	if (full)
+		keys[n++] = "superseded_licenses";
+	keys[n++] = "support_enrollments";
+
+	EnrollJwInit(&w, ReportSizeGuess(s));
+	EnrollJwBeginObject(&w, NULL, keys, n);
+	ReportGroup(&w, s);
+	EnrollJwString(&w, "offer", s->code);
+	EnrollJwString(&w, "order", req->order_ref);
+	ReportSeats(&w, s);
+	ReportAccess(&w, s);
+	EnrollJwString(&w, "course", s->course_shortname);
+	EnrollJwString(&w, "status", s->nproblems > 0 ? "invalid" : "done");
+	ReportRemoved(&w, s);
+	ReportAccounts(&w, s, full);
+	EnrollJwInt(&w, "operator", req->operator);
+	if (req->dry_run)
+		ReportProblems(&w, s);
+	EnrollJwBeginArray(&w, "warnings", s->warning ? 1 : 0);
+	if (s->warning)
+		EnrollJwString(&w, NULL, s->warning);
+	EnrollJwEnd(&w);
+	ReportEnrollments(&w, s, full);
+	if (full)
+		EnrollJwInt(&w, "kept_licenses", s->nkept);
+	EnrollJwInt(&w, "delegated_roles", s->nroles);
+	if (full)
+		EnrollJwInt(&w, "superseded_licenses", s->nsuper);
+	EnrollJwInt(&w, "support_enrollments", s->nsupport);
+	EnrollJwEnd(&w);
+	return EnrollJwFinish(&w);
 }
 
 /* Store the request and the operator's report on the order, and its event. */
@@ -1168,18 +1242,46 @@ StoreReport(Session *s, Jsonb *report)
 								s->nnew, s->group_created ? "true" : "false"));
 }
 
-/* The stored report marked already_done. */
+/*
+ * object || mark (jsonb_concat), in the memory context cxt; mark is the
+ * text of a small object.
+ */
 static Jsonb *
-AlreadyDone(Datum stored)
+Marked(Jsonb *object, const char *mark, MemoryContext cxt)
 {
-	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, stored,
-											  DirectFunctionCall1(jsonb_in,
-																  CStringGetDatum("{\"status\": \"already_done\"}"))));
+	Jsonb	   *m = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(mark)));
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Jsonb	   *result = EnrollJsonbConcat(object, m);
+
+	MemoryContextSwitchTo(old);
+	return result;
 }
 
-/* The setup, step by step (SPI connected). */
+/* The stored report marked already_done, in the memory context cxt. */
 static Jsonb *
-SetupSession(SessionRequest *req, int64 actor)
+AlreadyDone(Datum stored, MemoryContext cxt)
+{
+	return Marked(DatumGetJsonbP(stored), "{\"status\": \"already_done\"}", cxt);
+}
+
+/* The report (see BuildReport), in the memory context cxt. */
+static Jsonb *
+ReportIn(MemoryContext cxt, const Session *s, bool full)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Jsonb	   *report = BuildReport(s, full);
+
+	MemoryContextSwitchTo(old);
+	return report;
+}
+
+/*
+ * The setup, step by step (SPI connected).  The answer is allocated in the
+ * memory context result_cxt: a report of 100,000 participants takes about
+ * 20 MB, not to be built twice or copied.
+ */
+static Jsonb *
+SetupSession(SessionRequest *req, int64 actor, MemoryContext result_cxt)
 {
 	Session		s;
 	Jsonb	   *report;
@@ -1207,7 +1309,7 @@ SetupSession(SessionRequest *req, int64 actor)
 
 	/* nothing new: the order is done, the stored report is the answer */
 	if (s.nnew == 0 && s.nproblems == 0 && has_report)
-		return AlreadyDone(stored);
+		return AlreadyDone(stored, result_cxt);
 
 	/*
 	 * Checked once there is work to do, so that retrying an order that is
@@ -1218,9 +1320,17 @@ SetupSession(SessionRequest *req, int64 actor)
 	if (s.nnew > 0)
 		WriteNewParticipants(&s);
 
+	/* the operator's report is stored; a system admin is answered the full one */
+	if (!s.actor_is_admin)
+	{
+		report = ReportIn(result_cxt, &s, false);
+		StoreReport(&s, report);
+		return report;
+	}
 	report = BuildReport(&s, false);
 	StoreReport(&s, report);
-	return s.actor_is_admin ? BuildReport(&s, true) : report;
+	pfree(report);
+	return ReportIn(result_cxt, &s, true);
 }
 
 /*
@@ -1261,17 +1371,16 @@ SetupSessionEntry(SessionRequest *req)
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		report = SetupSession(req, actor);
+		/* the report is made in the caller's memory: SPI and the subtransaction go */
+		report = SetupSession(req, actor, caller);
 		if (req->dry_run)
-			report = DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(report),
-														DirectFunctionCall1(jsonb_in, CStringGetDatum("{\"dry_run\": true}"))));
-		/* copy the report to the caller's memory before SPI and the subtransaction go */
 		{
-			MemoryContext old = MemoryContextSwitchTo(caller);
+			Jsonb	   *marked = Marked(report, "{\"dry_run\": true}", caller);
 
-			result = PointerGetDatum(PG_DETOAST_DATUM_COPY(JsonbPGetDatum(report)));
-			MemoryContextSwitchTo(old);
+			pfree(report);
+			report = marked;
 		}
+		result = JsonbPGetDatum(report);
 		SPI_finish();
 	}
 	PG_CATCH();
