@@ -142,23 +142,27 @@ typedef struct SessionRequest
 /* the most participants one setup_course_session call takes */
 #define ENROLL_MAX_PARTICIPANTS 100000
 
-/* one participant of a session setup (see participants.c, session.c) */
+/*
+ * one participant of a session setup (see participants.c, session.c); the
+ * strings are read-only and may be shared (email is given_email when they
+ * are equal, and so on).  Fields ordered for size: a setup holds 100,000.
+ */
 typedef struct Participant
 {
-	int			index;			/* 1-based position in the list */
 	char	   *given_email;	/* as the operator gave it */
 	char	   *email;			/* canonical form */
 	char	   *stored_email;	/* the account's address as stored */
 	char	   *key;			/* uniqueness key (enroll.email_key) */
 	char	   *firstname;		/* "" when not given */
 	char	   *lastname;
-	bool		tutor;
 	int64		account;		/* filled once the account is found/created */
+	int64		license;		/* the order's license, or the one kept */
+	int			index;			/* 1-based position in the list */
+	int			outcome;		/* GrantOutcome */
+	bool		tutor;
 	bool		created;		/* the account was created by this call */
 	bool		is_new;			/* not yet in the order's group */
 	bool		removed;		/* taken out of the order earlier */
-	int64		license;		/* the order's license, or the one kept */
-	int			outcome;		/* GrantOutcome */
 } Participant;
 
 /*
