@@ -222,10 +222,30 @@ EnrollJwReset(EnrollJsonbWriter *w)
 {
 	w->depth = 0;
 	w->done = false;
+	w->start = 0;
 	resetStringInfo(&w->buf);
 	/* room for the varlena header */
 	enlargeStringInfo(&w->buf, VARHDRSZ);
 	w->buf.len = VARHDRSZ;
+}
+
+/*
+ * Start the next value after the finished one, in the same buffer: many
+ * small values packed one after the other, int-aligned (as in an array),
+ * without a chunk each.  The earlier ones stay, but move when the buffer
+ * grows: keep their offsets from buf.data, not pointers.
+ */
+void
+EnrollJwNext(EnrollJsonbWriter *w)
+{
+	if (!w->done)
+		elog(ERROR, "jsonb writer: the value is not complete");
+	PadToInt(&w->buf);
+	w->depth = 0;
+	w->done = false;
+	w->start = w->buf.len;
+	enlargeStringInfo(&w->buf, VARHDRSZ);
+	w->buf.len += VARHDRSZ;
 }
 
 /* container header and room for its JEntries; returns the new level */
@@ -401,16 +421,19 @@ EnrollJwValue(EnrollJsonbWriter *w, const char *key, const JsonbValue *v)
 }
 
 /*
- * The finished value: the writer's buffer itself, in the memory context
- * of EnrollJwInit (the writer must not be reset or written to again).
+ * The finished value, in the writer's buffer itself (memory context of
+ * EnrollJwInit): valid until the writer is reset or writes a further value.
  */
 Jsonb *
 EnrollJwFinish(EnrollJsonbWriter *w)
 {
+	Jsonb	   *result;
+
 	if (!w->done || w->depth != 0)
 		elog(ERROR, "jsonb writer: the value is not complete");
-	SET_VARSIZE(w->buf.data, w->buf.len);
-	return (Jsonb *) w->buf.data;
+	result = (Jsonb *) (w->buf.data + w->start);
+	SET_VARSIZE(result, w->buf.len - w->start);
+	return result;
 }
 
 /* the top-level members of an object, in its (jsonb) order */

@@ -70,6 +70,7 @@ typedef struct EnrollJsonbLevel
 typedef struct EnrollJsonbWriter
 {
 	StringInfoData buf;			/* varlena header, then the root container */
+	int			start;			/* offset of the current value (EnrollJwNext) */
 	int			depth;			/* open containers */
 	bool		done;			/* the root container has ended */
 	EnrollJsonbLevel level[ENROLL_JW_DEPTH];
@@ -135,6 +136,7 @@ typedef struct SessionRequest
 	int64		operator;
 	int32		seats;
 	Jsonb	   *participants;
+	bool		participants_copy;	/* detoasted for the call: may be freed once read */
 	bool		dry_run;
 	bool		accept_condition;
 } SessionRequest;
@@ -268,6 +270,7 @@ extern void EnrollJsonJsonb(JsonbParseState **state, const char *key, Datum valu
 extern char *EnrollJsonQuote(const char *value);
 extern void EnrollJwInit(EnrollJsonbWriter *w, Size size);
 extern void EnrollJwReset(EnrollJsonbWriter *w);
+extern void EnrollJwNext(EnrollJsonbWriter *w);
 extern void EnrollJwBeginArray(EnrollJsonbWriter *w, const char *key, int n);
 extern void EnrollJwBeginObject(EnrollJsonbWriter *w, const char *key,
 								const char *const *keys, int n);

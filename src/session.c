@@ -59,9 +59,10 @@
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "pg_enroll.h"
@@ -70,6 +71,7 @@
 typedef struct Session
 {
 	SessionRequest *req;
+	MemoryContext cxt;			/* what outlives a step (see StepBegin) */
 	int64		actor;
 	bool		actor_is_admin;
 	TimestampTz now;
@@ -306,10 +308,106 @@ static EnrollPlan plan_support = {
 	TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID}
 };
 
+/* rows fetched from a cursor at a time */
+#define SESSION_BATCH 1000
+
 /* ------------------------------------------------------------------------
  * Helpers
  * ------------------------------------------------------------------------
  */
+
+/*
+ * A step's scratch memory.  SPI makes its procedure context current after
+ * every statement, so what a step allocates -- statement results, argument
+ * arrays, the indexes licenses.c builds -- would otherwise stay until the
+ * setup's SPI_finish: about 1.7 kB per participant.  Each writing step runs
+ * in a nested SPI connection instead, and its end (SPI_finish) frees all of
+ * it.  What outlives the step is allocated before it or in s->cxt.
+ */
+static void
+StepBegin(void)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+static void
+StepEnd(void)
+{
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+}
+
+/* a string field of a participant, by its offset in Participant */
+#define PART_STRING(p, field) (*(char *const *) ((const char *) (p) + (field)))
+
+/*
+ * The text[] of one string field of the participants idx[0..n) (idx NULL:
+ * all), as construct_array makes it, built in place: no text datum per
+ * element first.
+ */
+static Datum
+PartTextArray(const Session *s, const int *idx, int n, size_t field)
+{
+	Size		nbytes = ARR_OVERHEAD_NONULLS(1);
+	ArrayType  *a;
+	char	   *data;
+
+	if (n == 0)
+		return PointerGetDatum(construct_empty_array(TEXTOID));
+	for (int k = 0; k < n; k++)
+		nbytes += INTALIGN(VARHDRSZ + strlen(PART_STRING(&s->parts[idx ? idx[k] : k], field)));
+	if (!AllocSizeIsValid(nbytes))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("array size exceeds the maximum allowed (%d)", (int) MaxAllocSize)));
+	a = (ArrayType *) palloc0(nbytes);
+	SET_VARSIZE(a, nbytes);
+	a->ndim = 1;
+	a->dataoffset = 0;
+	a->elemtype = TEXTOID;
+	ARR_DIMS(a)[0] = n;
+	ARR_LBOUND(a)[0] = 1;
+	data = ARR_DATA_PTR(a);
+	for (int k = 0; k < n; k++)
+	{
+		const char *str = PART_STRING(&s->parts[idx ? idx[k] : k], field);
+		int			len = strlen(str);
+
+		SET_VARSIZE(data, VARHDRSZ + len);
+		memcpy(VARDATA(data), str, len);
+		data += INTALIGN(VARHDRSZ + len);
+	}
+	return PointerGetDatum(a);
+}
+
+/* qsort and bsearch order of int64 */
+static int
+Int64Cmp(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* Column 1 (bigint) of every row of the last SPI result, sorted; the result freed. */
+static int64 *
+SortedIds(int *n)
+{
+	int64	   *ids = EnrollGetIds(n);
+
+	SPI_freetuptable(SPI_tuptable);
+	qsort(ids, *n, sizeof(int64), Int64Cmp);
+	return ids;
+}
+
+/* Is value in sorted[0..n)? */
+static bool
+SortedHas(const int64 *sorted, int n, int64 value)
+{
+	return n > 0 && bsearch(&value, sorted, n, sizeof(int64), Int64Cmp) != NULL;
+}
 
 /* id of a role by short name, 0 if unknown */
 static int64
@@ -471,14 +569,17 @@ ResolveRoles(Session *s)
 static Jsonb *
 RequestJson(const SessionRequest *req)
 {
+	/* the list as text: about as large as the list, freed at once */
+	char	   *text = JsonbToCString(NULL, &req->participants->root, VARSIZE(req->participants));
+	char	   *digest = EnrollSha256Hex(text);
+
+	pfree(text);
 	return EnrollJsonbf("{\"order\": %s, \"offer\": %lld, \"operator\": %lld, \"seats\": %d,"
 						" \"participants\": %d, \"participants_sha256\": \"%s\","
 						" \"accept_condition\": %s}",
 						EnrollJsonQuote(req->order_ref), (long long) req->offer,
 						(long long) req->operator, req->seats,
-						(int) JB_ROOT_COUNT(req->participants),
-						EnrollSha256Hex(JsonbToCString(NULL, &req->participants->root,
-													   VARSIZE(req->participants))),
+						(int) JB_ROOT_COUNT(req->participants), digest,
 						req->accept_condition ? "true" : "false");
 }
 
@@ -553,43 +654,57 @@ static void
 ResolveAccounts(Session *s)
 {
 	int			n = s->n;
-	char	  **emails = palloc(sizeof(char *) * n);
-	char	  **keys = palloc(sizeof(char *) * n);
-	char	  **first = palloc(sizeof(char *) * n);
-	char	  **last = palloc(sizeof(char *) * n);
 	int64	   *created;
 	int			ncreated;
-	struct HTAB *created_set;
+	int			found = 0;
 	Datum		args[5];
+	Portal		portal;
 
-	for (int i = 0; i < n; i++)
-	{
-		emails[i] = s->parts[i].email;
-		keys[i] = s->parts[i].key;
-		first[i] = s->parts[i].firstname;
-		last[i] = s->parts[i].lastname;
-	}
-	args[0] = EnrollTextArray(emails, n);
-	args[1] = EnrollTextArray(first, n);
-	args[2] = EnrollTextArray(last, n);
-	args[3] = EnrollTextArray(keys, n);
+	StepBegin();
+	args[0] = PartTextArray(s, NULL, n, offsetof(Participant, email));
+	args[1] = PartTextArray(s, NULL, n, offsetof(Participant, firstname));
+	args[2] = PartTextArray(s, NULL, n, offsetof(Participant, lastname));
+	args[3] = PartTextArray(s, NULL, n, offsetof(Participant, key));
 	args[4] = TimestampTzGetDatum(s->now);
 	EnrollExecute(&plan_accounts_insert, args, NULL, false, 0, SPI_OK_INSERT_RETURNING);
-	created = EnrollGetIds(&ncreated);
-	created_set = EnrollInt64Index(created, ncreated);
+	created = SortedIds(&ncreated);
+	for (int i = 0; i < 3; i++)
+		pfree(DatumGetPointer(args[i]));
 
-	args[0] = args[3];
-	if (EnrollExecute(&plan_accounts_find, args, NULL, false, 0, SPI_OK_SELECT) != (uint64) n)
-		elog(ERROR, "could not find every participant's account");
-	for (uint64 r = 0; r < SPI_processed; r++)
+	/* a batch of rows at a time: 100,000 addresses would take about 10 MB at once */
+	portal = SPI_cursor_open(NULL, EnrollPrepare(&plan_accounts_find), &args[3], NULL, false);
+	for (;;)
 	{
-		Participant *p = &s->parts[EnrollGetInt64(r, 1) - 1];
+		SPI_cursor_fetch(portal, true, SESSION_BATCH);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			int64		ord = EnrollGetInt64(r, 1);
+			Participant *p;
+			bool		isnull;
+			text	   *stored;
 
-		p->account = EnrollGetInt64(r, 2);
-		p->stored_email = EnrollGetText(r, 3);
-		p->created = EnrollInt64IndexFind(created_set, p->account) >= 0;
+			if (ord < 1 || ord > n)
+				elog(ERROR, "participant %lld out of range", (long long) ord);
+			p = &s->parts[ord - 1];
+			p->account = EnrollGetInt64(r, 2);
+			p->created = SortedHas(created, ncreated, p->account);
+			/* the stored address: mostly the canonical one, then not copied */
+			stored = DatumGetTextPP(EnrollGetDatum(r, 3, &isnull));
+			if (VARSIZE_ANY_EXHDR(stored) == strlen(p->email) &&
+				memcmp(VARDATA_ANY(stored), p->email, VARSIZE_ANY_EXHDR(stored)) == 0)
+				p->stored_email = p->email;
+			else
+				p->stored_email = MemoryContextStrdup(s->cxt, text_to_cstring(stored));
+			found++;
+		}
+		SPI_freetuptable(SPI_tuptable);
 	}
-	SPI_freetuptable(SPI_tuptable);
+	SPI_cursor_close(portal);
+	if (found != n)
+		elog(ERROR, "could not find every participant's account");
+	StepEnd();
 }
 
 /*
@@ -599,33 +714,40 @@ ResolveAccounts(Session *s)
 static void
 SplitNew(Session *s)
 {
-	int			nmembers = (int) EnrollExecute(&plan_group_members, (Datum[]) {Int64GetDatum(s->group_id)},
-											   NULL, false, 0, SPI_OK_SELECT);
-	int64	   *members = palloc(sizeof(int64) * Max(nmembers, 1));
-	bool	   *removed = palloc(sizeof(bool) * Max(nmembers, 1));
-	struct HTAB *index;
+	int64	   *live;
+	int64	   *removed;
+	int			nlive = 0;
+	int			nremoved = 0;
+	uint64		nmembers;
 
-	s->nexisting = 0;
-	for (int i = 0; i < nmembers; i++)
+	StepBegin();
+	nmembers = EnrollExecute(&plan_group_members, (Datum[]) {Int64GetDatum(s->group_id)},
+							 NULL, false, 0, SPI_OK_SELECT);
+	live = palloc(sizeof(int64) * Max(nmembers, 1));
+	removed = palloc(sizeof(int64) * Max(nmembers, 1));
+	for (uint64 i = 0; i < nmembers; i++)
 	{
-		members[i] = EnrollGetInt64(i, 1);
-		removed[i] = EnrollGetBool(i, 2);
-		if (!removed[i])
-			s->nexisting++;
+		if (EnrollGetBool(i, 2))
+			removed[nremoved++] = EnrollGetInt64(i, 1);
+		else
+			live[nlive++] = EnrollGetInt64(i, 1);
 	}
-	index = EnrollInt64Index(members, nmembers);
+	SPI_freetuptable(SPI_tuptable);
+	qsort(live, nlive, sizeof(int64), Int64Cmp);
+	qsort(removed, nremoved, sizeof(int64), Int64Cmp);
+	s->nexisting = nlive;
 	s->nnew = 0;
 	s->nremoved = 0;
 	for (int i = 0; i < s->n; i++)
 	{
 		Participant *p = &s->parts[i];
-		int			m = EnrollInt64IndexFind(index, p->account);
 
-		p->is_new = m < 0;
-		p->removed = m >= 0 && removed[m];
+		p->removed = SortedHas(removed, nremoved, p->account);
+		p->is_new = !p->removed && !SortedHas(live, nlive, p->account);
 		s->nnew += p->is_new;
 		s->nremoved += p->removed;
 	}
+	StepEnd();
 }
 
 /*
@@ -670,8 +792,9 @@ typedef struct NewParticipants
 	int			n;
 	int		   *idx;			/* into s->parts */
 	int64	   *account;
-	CurrentLicense *cur;
+	CurrentLicense *cur;		/* until the licenses are written */
 	int64	   *license;		/* new or kept */
+	int64	   *superseded;		/* the license it supersedes, 0: none */
 	TimestampTz *from;
 	TimestampTz *until;
 } NewParticipants;
@@ -696,10 +819,13 @@ typedef struct NewParticipants
 static void
 DecideLicenses(Session *s, NewParticipants *np)
 {
-	int64	   *lock = palloc(sizeof(int64) * Max(np->n, 1));
-	bool	   *locked = palloc0(sizeof(bool) * Max(np->n, 1));
+	int64	   *lock;
+	bool	   *locked;
 	int			nlock = 0;
 
+	StepBegin();
+	lock = palloc(sizeof(int64) * Max(np->n, 1));
+	locked = palloc0(sizeof(bool) * Max(np->n, 1));
 	EnrollReadCurrent(s->course_id, np->account, np->n, 0, s->now, false, np->cur);
 	for (int k = 0; k < np->n; k++)
 	{
@@ -760,6 +886,50 @@ DecideLicenses(Session *s, NewParticipants *np)
 		}
 		EnrollSubxactRollback(&sx);
 	}
+	StepEnd();
+}
+
+/* a license kept by new participant k (WriteLicenses) */
+typedef struct KeptLicense
+{
+	int64		id;
+	int			k;
+} KeptLicense;
+
+/* qsort and bsearch order of KeptLicense: by id */
+static int
+KeptCmp(const void *a, const void *b)
+{
+	return Int64Cmp(&((const KeptLicense *) a)->id, &((const KeptLicense *) b)->id);
+}
+
+/* The windows of the licenses kept, for their participants' enrollments. */
+static void
+KeptWindows(NewParticipants *np, KeptLicense *kept, int nkept)
+{
+	int64	   *ids = palloc(sizeof(int64) * nkept);
+
+	for (int i = 0; i < nkept; i++)
+		ids[i] = kept[i].id;
+	qsort(kept, nkept, sizeof(KeptLicense), KeptCmp);
+	EnrollExecute(&plan_license_windows, (Datum[]) {EnrollInt8Array(ids, nkept)}, NULL, false, 0, SPI_OK_SELECT);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		KeptLicense key = {EnrollGetInt64(r, 1), 0};
+		KeptLicense *hit = bsearch(&key, kept, nkept, sizeof(KeptLicense), KeptCmp);
+
+		if (hit == NULL)
+			continue;
+		/* every participant keeping it (the first of equal ids, then on) */
+		while (hit > kept && hit[-1].id == key.id)
+			hit--;
+		for (; hit < kept + nkept && hit->id == key.id; hit++)
+		{
+			np->from[hit->k] = EnrollGetTimestamp(r, 2, NULL);
+			np->until[hit->k] = EnrollGetTimestamp(r, 3, NULL);
+		}
+	}
+	SPI_freetuptable(SPI_tuptable);
 }
 
 /*
@@ -771,21 +941,33 @@ static void
 WriteLicenses(Session *s, NewParticipants *np)
 {
 	int			n = np->n;
-	int64	   *old_ids = palloc(sizeof(int64) * Max(n, 1));
-	int64	   *holders = palloc(sizeof(int64) * Max(n, 1));
-	TimestampTz *handovers = palloc(sizeof(TimestampTz) * Max(n, 1));
-	int64	   *successors = palloc(sizeof(int64) * Max(n, 1));
-	TimestampTz *froms = palloc(sizeof(TimestampTz) * Max(n, 1));
-	TimestampTz *untils = palloc(sizeof(TimestampTz) * Max(n, 1));
-	int64	   *acc = palloc(sizeof(int64) * Max(n, 1));
-	int64	   *ids = palloc(sizeof(int64) * Max(n, 1));
-	TimestampTz *dues = palloc(sizeof(TimestampTz) * Max(n, 1));
-	bool	   *due_null = palloc(sizeof(bool) * Max(n, 1));
-	int64	   *kept = palloc(sizeof(int64) * Max(n, 1));
+	int64	   *old_ids;
+	int64	   *holders;
+	TimestampTz *handovers;
+	int64	   *successors;
+	TimestampTz *froms;
+	TimestampTz *untils;
+	int64	   *acc;
+	int64	   *ids;
+	TimestampTz *dues;
+	bool	   *due_null;
+	KeptLicense *kept;
 	int			nsuper = 0,
 				nins = 0,
 				nkept = 0;
 
+	StepBegin();
+	old_ids = palloc(sizeof(int64) * Max(n, 1));
+	holders = palloc(sizeof(int64) * Max(n, 1));
+	handovers = palloc(sizeof(TimestampTz) * Max(n, 1));
+	successors = palloc(sizeof(int64) * Max(n, 1));
+	froms = palloc(sizeof(TimestampTz) * Max(n, 1));
+	untils = palloc(sizeof(TimestampTz) * Max(n, 1));
+	acc = palloc(sizeof(int64) * Max(n, 1));
+	ids = palloc(sizeof(int64) * Max(n, 1));
+	dues = palloc(sizeof(TimestampTz) * Max(n, 1));
+	due_null = palloc(sizeof(bool) * Max(n, 1));
+	kept = palloc(sizeof(KeptLicense) * Max(n, 1));
 	for (int k = 0; k < n; k++)
 	{
 		Participant *p = &s->parts[np->idx[k]];
@@ -795,9 +977,12 @@ WriteLicenses(Session *s, NewParticipants *np)
 									   p->account == s->req->operator, s->now, &handover);
 		np->from[k] = s->access_from;
 		np->until[k] = s->access_until;
+		np->superseded[k] = 0;
 		if (p->outcome == GRANT_KEPT)
 		{
-			np->license[k] = kept[nkept++] = np->cur[k].id;
+			np->license[k] = np->cur[k].id;
+			kept[nkept].id = np->cur[k].id;
+			kept[nkept++].k = k;
 			continue;
 		}
 		acc[nins] = p->account;
@@ -806,6 +991,7 @@ WriteLicenses(Session *s, NewParticipants *np)
 		ids[nins++] = 0;
 		if (p->outcome == GRANT_REPLACED || p->outcome == GRANT_FOLLOWS)
 		{
+			np->superseded[k] = np->cur[k].id;
 			old_ids[nsuper] = np->cur[k].id;
 			holders[nsuper] = p->account;
 			handovers[nsuper] = handover;
@@ -816,6 +1002,7 @@ WriteLicenses(Session *s, NewParticipants *np)
 	}
 	CheckCap(s, nins);
 	EnrollNextLicenseIds(ids, nins);
+	SPI_freetuptable(SPI_tuptable);
 	for (int k = 0, j = 0, x = 0; k < n; k++)
 	{
 		Participant *p = &s->parts[np->idx[k]];
@@ -848,22 +1035,11 @@ WriteLicenses(Session *s, NewParticipants *np)
 								   psprintf("the setup of order \"%s\"", EnrollQuotable(s->req->order_ref)));
 	}
 	if (nkept > 0)
-	{
-		struct HTAB *index = EnrollInt64Index(np->license, n);
-
-		EnrollExecute(&plan_license_windows, (Datum[]) {EnrollInt8Array(kept, nkept)}, NULL, false, 0, SPI_OK_SELECT);
-		for (uint64 r = 0; r < SPI_processed; r++)
-		{
-			int64		id = EnrollGetInt64(r, 1);
-
-			for (int k = EnrollInt64IndexFind(index, id); k >= 0 && k < n; k++)
-				if (np->license[k] == id)
-				{
-					np->from[k] = EnrollGetTimestamp(r, 2, NULL);
-					np->until[k] = EnrollGetTimestamp(r, 3, NULL);
-				}
-		}
-	}
+		KeptWindows(np, kept, nkept);
+	/* the decisions are in the participants and np->superseded now */
+	pfree(np->cur);
+	np->cur = NULL;
+	StepEnd();
 }
 
 /*
@@ -876,66 +1052,78 @@ static void
 WriteEnrollments(Session *s, NewParticipants *np)
 {
 	int			n = np->n;
-	int64	   *roles = palloc(sizeof(int64) * n);
-	char	  **emails = palloc(sizeof(char *) * n);
-	char	  **first = palloc(sizeof(char *) * n);
-	char	  **last = palloc(sizeof(char *) * n);
-	bool	   *tutor = palloc(sizeof(bool) * n);
+	int64	   *roles;
+	bool	   *tutor;
+	Datum		accounts;
+	Datum		licenses;
+	Datum		from;
+	Datum		until;
 	Datum		args[10];
 
+	StepBegin();
+	roles = palloc(sizeof(int64) * Max(n, 1));
+	tutor = palloc(sizeof(bool) * Max(n, 1));
 	for (int k = 0; k < n; k++)
 	{
 		Participant *p = &s->parts[np->idx[k]];
 
 		roles[k] = p->tutor ? s->tutor_role : s->student_role;
-		emails[k] = p->given_email;
-		first[k] = p->firstname;
-		last[k] = p->lastname;
 		tutor[k] = p->tutor;
 		p->license = np->license[k];
 	}
+	/* the arrays of several statements, built once */
+	accounts = EnrollInt8Array(np->account, n);
+	licenses = EnrollInt8Array(np->license, n);
+	from = EnrollTimestampArray(np->from, n);
+	until = EnrollTimestampArray(np->until, n);
+
 	args[0] = Int64GetDatum(s->course_id);
 	args[1] = Int64GetDatum(s->group_id);
 	args[2] = CStringGetTextDatum(s->req->order_ref);
 	args[3] = TimestampTzGetDatum(s->now);
 	args[4] = Int64GetDatum(s->order_id);
-	args[5] = EnrollInt8Array(np->account, n);
+	args[5] = accounts;
 	args[6] = EnrollInt8Array(roles, n);
-	args[7] = EnrollInt8Array(np->license, n);
-	args[8] = EnrollTimestampArray(np->from, n);
-	args[9] = EnrollTimestampArray(np->until, n);
+	args[7] = licenses;
+	args[8] = from;
+	args[9] = until;
 	EnrollExecute(&plan_enrollments, args, NULL, false, 0, SPI_OK_INSERT);
+	pfree(DatumGetPointer(args[6]));
 
 	args[0] = Int64GetDatum(s->group_id);
 	args[1] = TimestampTzGetDatum(s->now);
-	args[2] = EnrollInt8Array(np->account, n);
-	args[3] = EnrollTextArray(emails, n);
-	args[4] = EnrollTextArray(first, n);
-	args[5] = EnrollTextArray(last, n);
+	args[2] = accounts;
+	args[3] = PartTextArray(s, np->idx, n, offsetof(Participant, given_email));
+	args[4] = PartTextArray(s, np->idx, n, offsetof(Participant, firstname));
+	args[5] = PartTextArray(s, np->idx, n, offsetof(Participant, lastname));
 	args[6] = EnrollBoolArray(tutor, n);
 	EnrollExecute(&plan_group_members_insert, args, NULL, false, 0, SPI_OK_INSERT);
+	for (int i = 3; i <= 6; i++)
+		pfree(DatumGetPointer(args[i]));
 
 	args[0] = Int64GetDatum(s->manager_role);
 	args[1] = Int64GetDatum(s->user_role);
 	args[2] = Int64GetDatum(s->req->operator);
-	args[3] = EnrollInt8Array(np->account, n);
+	args[3] = accounts;
 	args[4] = TimestampTzGetDatum(s->now);
 	args[5] = CStringGetTextDatum(s->req->order_ref);
 	args[6] = Int64GetDatum(s->order_id);
 	s->nroles = (int) EnrollExecute(&plan_cross_roles, args, NULL, false, 0, SPI_OK_INSERT);
 
-	if (s->support_course == 0)
-		return;
-	args[0] = Int64GetDatum(s->support_course);
-	args[1] = EnrollInt8Array(np->account, n);
-	args[2] = Int64GetDatum(s->student_role);
-	args[3] = CStringGetTextDatum(s->req->order_ref);
-	args[4] = TimestampTzGetDatum(s->now);
-	args[5] = Int64GetDatum(s->order_id);
-	args[6] = EnrollInt8Array(np->license, n);
-	args[7] = EnrollTimestampArray(np->from, n);
-	args[8] = EnrollTimestampArray(np->until, n);
-	s->nsupport = (int) EnrollExecute(&plan_support, args, NULL, false, 0, SPI_OK_INSERT);
+	if (s->support_course != 0)
+	{
+		args[0] = Int64GetDatum(s->support_course);
+		args[1] = accounts;
+		args[2] = Int64GetDatum(s->student_role);
+		args[3] = CStringGetTextDatum(s->req->order_ref);
+		args[4] = TimestampTzGetDatum(s->now);
+		args[5] = Int64GetDatum(s->order_id);
+		args[6] = licenses;
+		args[7] = from;
+		args[8] = until;
+		s->nsupport = (int) EnrollExecute(&plan_support, args, NULL, false, 0, SPI_OK_INSERT);
+	}
+	StepEnd();
 }
 
 /*
@@ -947,24 +1135,45 @@ WriteEnrollments(Session *s, NewParticipants *np)
 static void
 LogParticipants(Session *s, NewParticipants *np)
 {
+	/* the members of the details, in jsonb's key order */
+	static const char *const keys[] = {"seat", "order", "license", "outcome", "superseded",
+	"account_created"};
 	int			n = np->n;
-	Jsonb	  **details = palloc(sizeof(Jsonb *) * Max(n, 1));
+	Size	   *offsets;
+	Jsonb	  **details;
+	EnrollJsonbWriter w;
 
+	StepBegin();
+	offsets = palloc(sizeof(Size) * Max(n, 1));
+	details = palloc(sizeof(Jsonb *) * Max(n, 1));
+	/* all of them one after the other in one buffer: no chunk per details */
+	EnrollJwInit(&w, (Size) n * 160);
 	for (int k = 0; k < n; k++)
 	{
 		Participant *p = &s->parts[np->idx[k]];
 
 		CHECK_FOR_INTERRUPTS();
-		details[k] = EnrollJsonbf("{\"order\": %lld, \"license\": %lld, \"outcome\": \"%s\","
-								  " \"superseded\": %s, \"account_created\": %s, \"seat\": \"%s\"}",
-								  (long long) s->order_id, (long long) np->license[k],
-								  EnrollGrantOutcomeName(p->outcome),
-								  (p->outcome == GRANT_REPLACED || p->outcome == GRANT_FOLLOWS)
-								  ? psprintf("%lld", (long long) np->cur[k].id) : "null",
-								  p->created ? "true" : "false", p->tutor ? "tutor" : "learner");
+		if (k > 0)
+			EnrollJwNext(&w);
+		EnrollJwBeginObject(&w, NULL, keys, lengthof(keys));
+		EnrollJwString(&w, "seat", p->tutor ? "tutor" : "learner");
+		EnrollJwInt(&w, "order", s->order_id);
+		EnrollJwInt(&w, "license", np->license[k]);
+		EnrollJwString(&w, "outcome", EnrollGrantOutcomeName(p->outcome));
+		if (np->superseded[k] != 0)
+			EnrollJwInt(&w, "superseded", np->superseded[k]);
+		else
+			EnrollJwString(&w, "superseded", NULL);
+		EnrollJwBool(&w, "account_created", p->created);
+		EnrollJwEnd(&w);
+		offsets[k] = (char *) EnrollJwFinish(&w) - w.buf.data;
 	}
+	/* the buffer may have moved while it grew */
+	for (int k = 0; k < n; k++)
+		details[k] = (Jsonb *) (w.buf.data + offsets[k]);
 	EnrollLogEventsAbout(s->now, s->actor, "session.participant", "license",
 						 np->license, np->account, (const Jsonb *const *) details, n);
+	StepEnd();
 }
 
 /* Write the new participants, step by step. */
@@ -979,6 +1188,7 @@ WriteNewParticipants(Session *s)
 	np.account = palloc(sizeof(int64) * np.n);
 	np.cur = palloc(sizeof(CurrentLicense) * np.n);
 	np.license = palloc(sizeof(int64) * np.n);
+	np.superseded = palloc(sizeof(int64) * np.n);
 	np.from = palloc(sizeof(TimestampTz) * np.n);
 	np.until = palloc(sizeof(TimestampTz) * np.n);
 	for (int i = 0; i < s->n; i++)
@@ -997,6 +1207,12 @@ WriteNewParticipants(Session *s)
 	EnrollProgress("group, enrollments and delegated roles written", np.n + s->nroles + s->nsupport);
 	LogParticipants(s, &np);
 	EnrollProgress("events logged", np.n);
+	pfree(np.idx);
+	pfree(np.account);
+	pfree(np.license);
+	pfree(np.superseded);
+	pfree(np.from);
+	pfree(np.until);
 }
 
 /* ------------------------------------------------------------------------
@@ -1290,6 +1506,7 @@ SetupSession(SessionRequest *req, int64 actor, MemoryContext result_cxt)
 
 	memset(&s, 0, sizeof(s));
 	s.req = req;
+	s.cxt = CurrentMemoryContext;
 	s.actor = actor;
 	s.actor_is_admin = EnrollActorIsAdmin();
 	s.now = EnrollClockNow();
@@ -1302,6 +1519,10 @@ SetupSession(SessionRequest *req, int64 actor, MemoryContext result_cxt)
 									 req->dry_run ? &s.problems : NULL, &s.nproblems);
 	EnrollProgress("participants read", s.n);
 	stored = ClaimOrder(&s, &has_report);
+	/* read and digested: a copy detoasted for the call (12 MB for 100,000) goes */
+	if (req->participants_copy)
+		pfree(req->participants);
+	req->participants = NULL;
 	FindGroup(&s);
 	ResolveAccounts(&s);
 	EnrollProgress("accounts found or created", s.n);
@@ -1417,6 +1638,7 @@ setup_course_session(PG_FUNCTION_ARGS)
 	req.operator = PG_GETARG_INT64(2);
 	req.seats = PG_GETARG_INT32(3);
 	req.participants = PG_GETARG_JSONB_P(4);
+	req.participants_copy = (Pointer) req.participants != PG_GETARG_POINTER(4);
 	if (PG_ARGISNULL(5) || (PG_NARGS() > 6 && PG_ARGISNULL(6)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -1443,6 +1665,7 @@ setup_course_session_params(PG_FUNCTION_ARGS)
 				 errmsg("params and participants must not be null")));
 	EnrollParseSessionCall(text_to_cstring(PG_GETARG_TEXT_PP(0)), &req);
 	req.participants = PG_GETARG_JSONB_P(1);
+	req.participants_copy = (Pointer) req.participants != PG_GETARG_POINTER(1);
 	if (PG_ARGISNULL(2) || (PG_NARGS() > 3 && PG_ARGISNULL(3)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
