@@ -171,10 +171,16 @@ static EnrollPlan plan_order_insert = {
 	6, {TEXTOID, INT8OID, INT8OID, INT4OID, JSONBOID, TIMESTAMPTZOID}
 };
 
+/*
+ * Generic, as every statement below that takes the participants' arrays or
+ * the report (ENROLL_GENERIC): a custom plan folds each argument into the
+ * plan as a constant, one more copy of it (the report of 100,000
+ * participants is 20 MB), and is made again at every call.
+ */
 static EnrollPlan plan_order_update = {
 	"UPDATE enroll.purchase_order SET request = $2, report = $3, updated_at = $4"
 	" WHERE id OPERATOR(pg_catalog.=) $1",
-	4, {INT8OID, JSONBOID, JSONBOID, TIMESTAMPTZOID}
+	4, {INT8OID, JSONBOID, JSONBOID, TIMESTAMPTZOID}, NULL, ENROLL_GENERIC
 };
 
 static EnrollPlan plan_group = {
@@ -203,7 +209,7 @@ static EnrollPlan plan_accounts_insert = {
 	"  ORDER BY p.key"
 	" ON CONFLICT ((enroll.email_key(email))) DO NOTHING"
 	" RETURNING id",
-	5, {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID}
+	5, {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID}, NULL, ENROLL_GENERIC
 };
 
 /*
@@ -228,7 +234,7 @@ static EnrollPlan plan_accounts_lock = {
 static EnrollPlan plan_license_windows = {
 	"SELECT l.id, l.access_from, l.access_until FROM enroll.license l"
 	" WHERE l.id OPERATOR(pg_catalog.=) ANY ($1)",
-	1, {INT8ARRAYOID}
+	1, {INT8ARRAYOID}, NULL, ENROLL_GENERIC
 };
 
 static EnrollPlan plan_licenses_insert = {
@@ -241,7 +247,7 @@ static EnrollPlan plan_licenses_insert = {
 	"                   pg_catalog.unnest($10::timestamptz[])) AS n(account_id, new_id, due),"
 	"        enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $6",
 	10, {INT8ARRAYOID, INT8ARRAYOID, INT8OID, TIMESTAMPTZOID, TEXTOID, INT8OID,
-	TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, TIMESTAMPTZARRAYOID}
+	TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, TIMESTAMPTZARRAYOID}, NULL, ENROLL_GENERIC
 };
 
 
@@ -258,7 +264,7 @@ static EnrollPlan plan_enrollments = {
 	"   time_end = excluded.time_end, order_ref = excluded.order_ref,"
 	"   license_id = excluded.license_id, order_id = excluded.order_id, via_license = NULL",
 	10, {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, INT8OID,
-	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID}
+	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID}, NULL, ENROLL_GENERIC
 };
 
 static EnrollPlan plan_group_members_insert = {
@@ -271,7 +277,8 @@ static EnrollPlan plan_group_members_insert = {
 	"                   pg_catalog.unnest($7::boolean[]))"
 	"        AS n(account_id, email, firstname, lastname, tutor)"
 	"  ORDER BY n.account_id",
-	7, {INT8OID, TIMESTAMPTZOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLARRAYOID}
+	7, {INT8OID, TIMESTAMPTZOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLARRAYOID},
+	NULL, ENROLL_GENERIC
 };
 
 /* S1.6: operator manages each participant, each participant is managed by the operator */
@@ -284,7 +291,7 @@ static EnrollPlan plan_cross_roles = {
 	" (SELECT $2, p, 'user'::enroll.context_level, $3, $5, $3, $6, $7 FROM pg_catalog.unnest($4::bigint[]) AS p"
 	"   WHERE p OPERATOR(pg_catalog.<>) $3 ORDER BY p)"
 	" ON CONFLICT ON CONSTRAINT role_assignment_key DO NOTHING",
-	7, {INT8OID, INT8OID, INT8OID, INT8ARRAYOID, TIMESTAMPTZOID, TEXTOID, INT8OID}
+	7, {INT8OID, INT8OID, INT8OID, INT8ARRAYOID, TIMESTAMPTZOID, TEXTOID, INT8OID}, NULL, ENROLL_GENERIC
 };
 
 /*
@@ -305,7 +312,7 @@ static EnrollPlan plan_support = {
 	"   time_start = excluded.time_start, time_end = excluded.time_end"
 	"  WHERE e.license_id IS NULL",
 	9, {INT8OID, INT8ARRAYOID, INT8OID, TEXTOID, TIMESTAMPTZOID, INT8OID, INT8ARRAYOID,
-	TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID}
+	TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID}, NULL, ENROLL_GENERIC
 };
 
 /* rows fetched from a cursor at a time */
