@@ -888,6 +888,41 @@ typedef struct NewParticipants
 } NewParticipants;
 
 /*
+ * The current licenses of the new participants into np->cur (locked when
+ * lock), in a scope of its own: the index EnrollReadCurrent builds (a hash
+ * table of every account) and its result go at once, not at the step's end.
+ */
+static void
+ReadCurrent(Session *s, NewParticipants *np, bool lock)
+{
+	StepBegin();
+	EnrollReadCurrent(s->course_id, np->account, np->n, 0, s->now, lock, np->cur);
+	StepEnd();
+}
+
+/*
+ * Lock the accounts ids[0..n) (plan_accounts_lock: in id order), reading
+ * the rows through a cursor a batch at a time: they are not needed, and
+ * 100,000 would take about 9 MB at once.
+ */
+static void
+LockAccounts(const int64 *ids, int n)
+{
+	Portal		portal = SPI_cursor_open(NULL, EnrollPrepare(&plan_accounts_lock),
+										 (Datum[]) {EnrollInt8Array(ids, n)}, NULL, false);
+
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		SPI_cursor_fetch(portal, true, SESSION_BATCH);
+		if (SPI_processed == 0)
+			break;
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+}
+
+/*
  * The consent rule for every new participant (licenses.c), and the locks
  * that make it hold.  Decided first on an unlocked read; then, in a
  * subtransaction, the accounts of the participants who get a new license
@@ -914,7 +949,7 @@ DecideLicenses(Session *s, NewParticipants *np)
 	StepBegin();
 	lock = palloc(sizeof(int64) * Max(np->n, 1));
 	locked = palloc0(sizeof(bool) * Max(np->n, 1));
-	EnrollReadCurrent(s->course_id, np->account, np->n, 0, s->now, false, np->cur);
+	ReadCurrent(s, np, false);
 	for (int k = 0; k < np->n; k++)
 	{
 		Participant *p = &s->parts[np->idx[k]];
@@ -938,12 +973,8 @@ DecideLicenses(Session *s, NewParticipants *np)
 		PG_TRY();
 		{
 			if (nlock > 0)
-			{
-				EnrollExecute(&plan_accounts_lock, (Datum[]) {EnrollInt8Array(lock, nlock)}, NULL, false, 0,
-							  SPI_OK_SELECT);
-				SPI_freetuptable(SPI_tuptable);
-			}
-			EnrollReadCurrent(s->course_id, np->account, np->n, 0, s->now, true, np->cur);
+				LockAccounts(lock, nlock);
+			ReadCurrent(s, np, true);
 		}
 		PG_CATCH();
 		{
