@@ -206,8 +206,8 @@ static EnrollPlan plan_group_members = {
 static EnrollPlan plan_accounts_insert = {
 	"INSERT INTO enroll.account (email, firstname, lastname, created_at)"
 	" SELECT p.email, p.firstname, p.lastname, $5"
-	"   FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[]), pg_catalog.unnest($3::text[]), pg_catalog.unnest($4::text[]))"
-	"        AS p(email, firstname, lastname, key)"
+	"   FROM (SELECT pg_catalog.unnest($1::text[]) AS email, pg_catalog.unnest($2::text[]) AS firstname,"
+	"                pg_catalog.unnest($3::text[]) AS lastname, pg_catalog.unnest($4::text[]) AS key) AS p"
 	"  ORDER BY p.key"
 	" ON CONFLICT ((enroll.email_key(email))) DO NOTHING"
 	" RETURNING id",
@@ -245,8 +245,8 @@ static EnrollPlan plan_licenses_insert = {
 	"   access_from, access_until, documents_due_at, order_ref, order_id)"
 	" SELECT n.new_id, o.id, o.course_id, 'person'::enroll.holder_kind, n.account_id, $3, 'operator'::enroll.acceptance_mode, $4,"
 	"        o.extra_condition, o.price, o.currency, $7, $8, n.due, $5, $9"
-	"   FROM ROWS FROM (pg_catalog.unnest($1::bigint[]), pg_catalog.unnest($2::bigint[]),"
-	"                   pg_catalog.unnest($10::timestamptz[])) AS n(account_id, new_id, due),"
+	"   FROM (SELECT pg_catalog.unnest($1::bigint[]) AS account_id, pg_catalog.unnest($2::bigint[]) AS new_id,"
+	"                pg_catalog.unnest($10::timestamptz[]) AS due) AS n,"
 	"        enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $6",
 	10, {INT8ARRAYOID, INT8ARRAYOID, INT8OID, TIMESTAMPTZOID, TEXTOID, INT8OID,
 	TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, TIMESTAMPTZARRAYOID}, NULL, ENROLL_GENERIC
@@ -257,9 +257,9 @@ static EnrollPlan plan_enrollments = {
 	"INSERT INTO enroll.enrollment AS e (course_id, account_id, role_id, group_id, time_start,"
 	"   time_end, order_ref, license_id, created_at, order_id)"
 	" SELECT $1, n.account_id, n.role_id, $2, n.time_start, n.time_end, $3, n.license_id, $4, $5"
-	"   FROM ROWS FROM (pg_catalog.unnest($6::bigint[]), pg_catalog.unnest($7::bigint[]), pg_catalog.unnest($8::bigint[]),"
-	"                   pg_catalog.unnest($9::timestamptz[]), pg_catalog.unnest($10::timestamptz[]))"
-	"        AS n(account_id, role_id, license_id, time_start, time_end)"
+	"   FROM (SELECT pg_catalog.unnest($6::bigint[]) AS account_id, pg_catalog.unnest($7::bigint[]) AS role_id,"
+	"                pg_catalog.unnest($8::bigint[]) AS license_id, pg_catalog.unnest($9::timestamptz[]) AS time_start,"
+	"                pg_catalog.unnest($10::timestamptz[]) AS time_end) AS n"
 	"  ORDER BY n.account_id"
 	" ON CONFLICT (course_id, account_id) DO UPDATE SET role_id = excluded.role_id,"
 	"   group_id = excluded.group_id, time_start = excluded.time_start,"
@@ -274,10 +274,9 @@ static EnrollPlan plan_group_members_insert = {
 	"   given_lastname, seat)"
 	" SELECT $1, n.account_id, $2, n.email, NULLIF(n.firstname, ''), NULLIF(n.lastname, ''),"
 	"        CASE WHEN n.tutor THEN 'tutor' ELSE 'learner' END"
-	"   FROM ROWS FROM (pg_catalog.unnest($3::bigint[]), pg_catalog.unnest($4::text[]),"
-	"                   pg_catalog.unnest($5::text[]), pg_catalog.unnest($6::text[]),"
-	"                   pg_catalog.unnest($7::boolean[]))"
-	"        AS n(account_id, email, firstname, lastname, tutor)"
+	"   FROM (SELECT pg_catalog.unnest($3::bigint[]) AS account_id, pg_catalog.unnest($4::text[]) AS email,"
+	"                pg_catalog.unnest($5::text[]) AS firstname, pg_catalog.unnest($6::text[]) AS lastname,"
+	"                pg_catalog.unnest($7::boolean[]) AS tutor) AS n"
 	"  ORDER BY n.account_id",
 	7, {INT8OID, TIMESTAMPTZOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLARRAYOID},
 	NULL, ENROLL_GENERIC
@@ -287,10 +286,12 @@ static EnrollPlan plan_group_members_insert = {
 static EnrollPlan plan_cross_roles = {
 	"INSERT INTO enroll.role_assignment (role_id, account_id, context_level, context_id,"
 	"   assigned_at, assigned_by, order_ref, order_id)"
-	" (SELECT $1, $3, 'user'::enroll.context_level, p, $5, $3, $6, $7 FROM pg_catalog.unnest($4::bigint[]) AS p"
+	" (SELECT $1, $3, 'user'::enroll.context_level, p, $5, $3, $6, $7"
+	"    FROM (SELECT pg_catalog.unnest($4::bigint[]) AS p) AS n"
 	"   WHERE p OPERATOR(pg_catalog.<>) $3 ORDER BY p)"
 	" UNION ALL"
-	" (SELECT $2, p, 'user'::enroll.context_level, $3, $5, $3, $6, $7 FROM pg_catalog.unnest($4::bigint[]) AS p"
+	" (SELECT $2, p, 'user'::enroll.context_level, $3, $5, $3, $6, $7"
+	"    FROM (SELECT pg_catalog.unnest($4::bigint[]) AS p) AS n"
 	"   WHERE p OPERATOR(pg_catalog.<>) $3 ORDER BY p)"
 	" ON CONFLICT ON CONSTRAINT role_assignment_key DO NOTHING",
 	7, {INT8OID, INT8OID, INT8OID, INT8ARRAYOID, TIMESTAMPTZOID, TEXTOID, INT8OID}, NULL, ENROLL_GENERIC
@@ -305,9 +306,9 @@ static EnrollPlan plan_support = {
 	"INSERT INTO enroll.enrollment AS e (course_id, account_id, role_id, order_ref, created_at, order_id,"
 	"   via_license, time_start, time_end)"
 	" SELECT $1, n.account_id, $3, $4, $5, $6, n.license_id, n.time_start, n.time_end"
-	"   FROM ROWS FROM (pg_catalog.unnest($2::bigint[]), pg_catalog.unnest($7::bigint[]),"
-	"                   pg_catalog.unnest($8::timestamptz[]), pg_catalog.unnest($9::timestamptz[]))"
-	"        AS n(account_id, license_id, time_start, time_end)"
+	"   FROM (SELECT pg_catalog.unnest($2::bigint[]) AS account_id, pg_catalog.unnest($7::bigint[]) AS license_id,"
+	"                pg_catalog.unnest($8::timestamptz[]) AS time_start,"
+	"                pg_catalog.unnest($9::timestamptz[]) AS time_end) AS n"
 	"  ORDER BY n.account_id"
 	" ON CONFLICT (course_id, account_id) DO UPDATE SET via_license = excluded.via_license,"
 	"   order_ref = excluded.order_ref, order_id = excluded.order_id,"
