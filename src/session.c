@@ -54,6 +54,10 @@
  */
 #include "postgres.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
@@ -321,10 +325,32 @@ static EnrollPlan plan_support = {
 /* rows fetched from a cursor at a time */
 #define SESSION_BATCH 1000
 
+/* from this many participants on, freed memory is handed back after each step */
+#define ENROLL_TRIM_PARTICIPANTS 1000
+
 /* ------------------------------------------------------------------------
  * Helpers
  * ------------------------------------------------------------------------
  */
+
+/*
+ * Give the memory freed so far back to the operating system, after a large
+ * setup's step.  glibc keeps freed heap memory in the process, resident,
+ * for reuse, and a block is reused only by an allocation that fits in it:
+ * the tens of MB a step of 100,000 participants frees would stay in the
+ * backend's resident set (until it exits: a pooled connection keeps them)
+ * and the next step's large allocations (8 MB context blocks, the report,
+ * the copy of it that the UPDATE storing it makes) would come on top.
+ * Other C libraries: nothing to do.
+ */
+static void
+ReleaseFreedMemory(int participants)
+{
+#ifdef __GLIBC__
+	if (participants >= ENROLL_TRIM_PARTICIPANTS)
+		malloc_trim(0);
+#endif
+}
 
 /*
  * A step's scratch memory.  SPI makes its procedure context current after
@@ -332,7 +358,8 @@ static EnrollPlan plan_support = {
  * arrays, the indexes licenses.c builds -- would otherwise stay until the
  * setup's SPI_finish: about 1.7 kB per participant.  Each writing step runs
  * in a nested SPI connection instead, and its end (SPI_finish) frees all of
- * it.  What outlives the step is allocated before it or in s->cxt.
+ * it (and hands it back, ReleaseFreedMemory).  What outlives the step is
+ * allocated before it or in s->cxt.
  */
 static void
 StepBegin(void)
@@ -342,10 +369,11 @@ StepBegin(void)
 }
 
 static void
-StepEnd(void)
+StepEnd(const Session *s)
 {
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");
+	ReleaseFreedMemory(s->n);
 }
 
 /* a string field of a participant, by its offset in Participant */
@@ -793,7 +821,7 @@ ResolveAccounts(Session *s)
 	SPI_cursor_close(portal);
 	if (found != n)
 		elog(ERROR, "could not find every participant's account");
-	StepEnd();
+	StepEnd(s);
 }
 
 /*
@@ -836,7 +864,7 @@ SplitNew(Session *s)
 		s->nnew += p->is_new;
 		s->nremoved += p->removed;
 	}
-	StepEnd();
+	StepEnd(s);
 }
 
 /*
@@ -898,7 +926,7 @@ ReadCurrent(Session *s, NewParticipants *np, bool lock)
 {
 	StepBegin();
 	EnrollReadCurrent(s->course_id, np->account, np->n, 0, s->now, lock, np->cur);
-	StepEnd();
+	StepEnd(s);
 }
 
 /*
@@ -1006,7 +1034,7 @@ DecideLicenses(Session *s, NewParticipants *np)
 		}
 		EnrollSubxactRollback(&sx);
 	}
-	StepEnd();
+	StepEnd(s);
 }
 
 /* a license kept by new participant k (WriteLicenses) */
@@ -1159,7 +1187,7 @@ WriteLicenses(Session *s, NewParticipants *np)
 	/* the decisions are in the participants and np->superseded now */
 	pfree(np->cur);
 	np->cur = NULL;
-	StepEnd();
+	StepEnd(s);
 }
 
 /*
@@ -1243,7 +1271,7 @@ WriteEnrollments(Session *s, NewParticipants *np)
 		args[8] = until;
 		s->nsupport = (int) EnrollExecute(&plan_support, args, NULL, false, 0, SPI_OK_INSERT);
 	}
-	StepEnd();
+	StepEnd(s);
 }
 
 /*
@@ -1293,7 +1321,7 @@ LogParticipants(Session *s, NewParticipants *np)
 		details[k] = (Jsonb *) (w.buf.data + offsets[k]);
 	EnrollLogEventsAbout(s->now, s->actor, "session.participant", "license",
 						 np->license, np->account, (const Jsonb *const *) details, n);
-	StepEnd();
+	StepEnd(s);
 }
 
 /* Write the new participants, step by step. */
@@ -1617,7 +1645,7 @@ ReportIn(MemoryContext cxt, const Session *s, bool full)
  * 20 MB, not to be built twice or copied.
  */
 static Jsonb *
-SetupSession(SessionRequest *req, int64 actor, MemoryContext result_cxt)
+SetupSession(SessionRequest *req, int64 actor, MemoryContext result_cxt, int *participants)
 {
 	Session		s;
 	Jsonb	   *report;
@@ -1638,6 +1666,7 @@ SetupSession(SessionRequest *req, int64 actor, MemoryContext result_cxt)
 	s.parts = EnrollReadParticipants(req->participants, &s.n,
 									 req->dry_run ? &s.problems : NULL, &s.nproblems);
 	EnrollProgress("participants read", s.n);
+	*participants = s.n;
 	stored = ClaimOrder(&s, &has_report);
 	/* read and digested: a copy detoasted for the call (12 MB for 100,000) goes */
 	if (req->participants_copy)
@@ -1686,6 +1715,7 @@ SetupSessionEntry(SessionRequest *req)
 	EnrollSubxact sx;
 	Jsonb	   *report;
 	volatile Datum result = (Datum) 0;
+	int			participants = 0;
 
 	EnrollRequireSchema();
 
@@ -1713,7 +1743,7 @@ SetupSessionEntry(SessionRequest *req)
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		/* the report is made in the caller's memory: SPI and the subtransaction go */
-		report = SetupSession(req, actor, caller);
+		report = SetupSession(req, actor, caller, &participants);
 		if (req->dry_run)
 		{
 			Jsonb	   *marked = Marked(report, "{\"dry_run\": true}", caller);
@@ -1723,6 +1753,7 @@ SetupSessionEntry(SessionRequest *req)
 		}
 		result = JsonbPGetDatum(report);
 		SPI_finish();
+		ReleaseFreedMemory(participants);
 	}
 	PG_CATCH();
 	{
