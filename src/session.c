@@ -50,6 +50,16 @@
  *
  * dry_run runs everything inside a subtransaction that is rolled back, so
  * the report is the real one and no row is left behind.
+ *
+ * Memory (100,000 participants, an 11 MB list): what lives through the
+ * call is the participants (about 130 bytes each, participants.c) and the
+ * report (written straight into its binary form, about 200 bytes each,
+ * in the caller's memory: never copied).  Each writing step runs in a
+ * nested SPI connection that frees what the step allocated when it ends
+ * (StepBegin/StepEnd); long results are read through cursors; statements
+ * on arrays and on the report have generic plans (a custom plan copies
+ * each argument into the plan) and unnest in their target list (ROWS FROM
+ * stores each array in a tuplestore).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
