@@ -5,8 +5,10 @@
  *	  validated and normalized before anything is written.
  *
  * One pass, linear in the list: the JSON is read as text columns by one
- * statement, each row is checked in a per-row memory context that is reset
- * after the row (only the validated values are copied out, once), e-mail
+ * statement, through a cursor a batch of rows at a time (100,000 rows of
+ * eleven text columns would take about 33 MB at once), each row is checked
+ * in a per-row memory context that is reset after the row (only the
+ * validated values are copied out, once, packed in large blocks), e-mail
  * addresses get their canonical form (EnrollCanonicalEmail: Unicode NFC, then
  * the pure C normalizer of email.c), and a hash table of
  * uniqueness keys finds a person listed twice.  CHECK_FOR_INTERRUPTS in the
@@ -16,6 +18,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -30,7 +33,11 @@
 /* longest first or last name (CHECK account_firstname_length/lastname_length) */
 #define ENROLL_NAME_MAX 200
 
-/* the participants as text columns, with shape problems spelled out */
+/*
+ * the participants as text columns, with shape problems spelled out;
+ * generic: a custom plan would copy the list into the plan as a constant
+ * (12 MB for 100,000 participants)
+ */
 static EnrollPlan plan_participants = {
 	"SELECT p.ord::int4, pg_catalog.jsonb_typeof(p.e),"
 	"       pg_catalog.jsonb_typeof(p.e OPERATOR(pg_catalog.->) 'email'), p.e OPERATOR(pg_catalog.->>) 'email',"
@@ -43,7 +50,7 @@ static EnrollPlan plan_participants = {
 	"         WHERE k OPERATOR(pg_catalog.<>) ALL ('{email,firstname,lastname,role}'::text[]))"
 	"  FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS p(e, ord)"
 	" ORDER BY p.ord",
-	1, {JSONBOID}
+	1, {JSONBOID}, NULL, ENROLL_GENERIC
 };
 
 /* columns of plan_participants */
@@ -53,10 +60,20 @@ enum
 	COL_LAST_TYPE, COL_LAST, COL_ROLE_TYPE, COL_ROLE, COL_EXTRA
 };
 
-/* hash entry: e-mail key -> 1-based index of its first participant */
+/* rows fetched from the cursor at a time */
+#define PARTICIPANT_BATCH 1000
+
+/* bytes of a block of the participants' strings */
+#define STRING_BLOCK_SIZE (64 * 1024)
+
+/*
+ * hash entry: e-mail key (a participant's stored copy; the key is the
+ * pointer, hashed and compared as the string) -> 1-based index of its first
+ * participant.  A fixed EMAIL_BUFSIZE key cost 28 MB for 100,000.
+ */
 typedef struct KeyEntry
 {
-	char		key[EMAIL_BUFSIZE];
+	const char *key;
 	int			index;
 } KeyEntry;
 
@@ -65,9 +82,57 @@ typedef struct Reader
 {
 	HTAB	   *seen;
 	MemoryContext keep_cxt;
+	char	   *block;			/* free part of the current string block */
+	Size		block_left;
 	ParticipantProblem *problems;	/* NULL: raise the first problem */
 	int			nproblems;
+	int			maxproblems;
 } Reader;
+
+/* hash and match of KeyEntry keys: the strings they point to */
+static uint32
+KeyHash(const void *key, Size keysize)
+{
+	const char *s = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) s, strlen(s));
+}
+
+static int
+KeyMatch(const void *key1, const void *key2, Size keysize)
+{
+	return strcmp(*(const char *const *) key1, *(const char *const *) key2);
+}
+
+/*
+ * A copy of s that lives as long as the participants, packed after the
+ * previous one in a large block: one palloc'd chunk each would cost its
+ * header and a power-of-two rounding, about four times the bytes.
+ */
+static char *
+KeepString(Reader *rd, const char *s)
+{
+	Size		len = strlen(s) + 1;
+	char	   *copy;
+
+	if (len > rd->block_left)
+	{
+		rd->block_left = Max(len, STRING_BLOCK_SIZE);
+		rd->block = MemoryContextAlloc(rd->keep_cxt, rd->block_left);
+	}
+	copy = rd->block;
+	memcpy(copy, s, len);
+	rd->block += len;
+	rd->block_left -= len;
+	return copy;
+}
+
+/* the same string as same when equal, else a kept copy of s */
+static char *
+KeepStringOr(Reader *rd, const char *s, char *same)
+{
+	return strcmp(s, same) == 0 ? same : KeepString(rd, s);
+}
 
 /*
  * A participant cannot be set up: raise 22023 naming its index (1-based)
@@ -83,6 +148,12 @@ Bad(Reader *rd, int index, const char *email, const char *msg)
 				 errmsg("invalid participant: %s", msg),
 				 errdetail("Participant %d, address \"%s\".", index, email ? EnrollQuotable(email) : ""),
 				 errhint("Each participant is {\"email\": text, \"firstname\": text, \"lastname\": text, \"role\": \"learner\" or \"tutor\"}; a dry run lists every bad participant at once.")));
+	/* room for this one and the order's (see ParticipantProblem) */
+	if (rd->nproblems + 2 > rd->maxproblems)
+	{
+		rd->maxproblems *= 2;
+		rd->problems = repalloc(rd->problems, sizeof(ParticipantProblem) * rd->maxproblems);
+	}
 	rd->problems[rd->nproblems].index = index;
 	rd->problems[rd->nproblems].email = email ? MemoryContextStrdup(rd->keep_cxt, EnrollQuotable(email)) : NULL;
 	rd->problems[rd->nproblems].problem = MemoryContextStrdup(rd->keep_cxt, msg);
@@ -99,14 +170,13 @@ NameIsString(const char *type)
 }
 
 /*
- * Check row i of plan_participants (in the per-row context) and fill *p
- * with copies made in keep_cxt.  Returns false for a bad participant (when
- * collecting problems).
+ * Check row i of the fetched batch of plan_participants, participant index
+ * (from 1), in the per-row context, and fill *p with copies kept in
+ * keep_cxt.  Returns false for a bad participant (when collecting problems).
  */
 static bool
-ReadOne(uint64 i, Reader *rd, Participant *p)
+ReadOne(uint64 i, int index, Reader *rd, Participant *p)
 {
-	int			index = (int) (i + 1);
 	char	   *type = EnrollGetText(i, COL_TYPE);
 	char	   *email = EnrollGetText(i, COL_EMAIL);
 	char	   *role = EnrollGetText(i, COL_ROLE);
@@ -145,7 +215,11 @@ ReadOne(uint64 i, Reader *rd, Participant *p)
 	if (strlen(key) >= 15 && strcmp(key + strlen(key) - 15, "@erased.invalid") == 0)
 		return Bad(rd, index, email, "addresses at erased.invalid name erased accounts");
 
-	entry = (KeyEntry *) hash_search(rd->seen, key, HASH_ENTER, &found);
+	{
+		const char *k = key;
+
+		entry = (KeyEntry *) hash_search(rd->seen, &k, HASH_ENTER, &found);
+	}
 	if (found && rd->problems == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -157,14 +231,16 @@ ReadOne(uint64 i, Reader *rd, Participant *p)
 		return Bad(rd, index, email, psprintf("the same address as participant %d", entry->index));
 	entry->index = index;
 
-	/* the only copies that outlive the row */
+	/* the only copies that outlive the row (one for equal strings) */
 	p->index = index;
-	p->given_email = MemoryContextStrdup(rd->keep_cxt, email);
-	p->email = MemoryContextStrdup(rd->keep_cxt, norm);
-	p->key = MemoryContextStrdup(rd->keep_cxt, key);
-	p->firstname = MemoryContextStrdup(rd->keep_cxt, first);
-	p->lastname = MemoryContextStrdup(rd->keep_cxt, last);
+	p->given_email = KeepString(rd, email);
+	p->email = KeepStringOr(rd, norm, p->given_email);
+	p->key = KeepStringOr(rd, key, p->email);
+	p->firstname = KeepString(rd, first);
+	p->lastname = KeepString(rd, last);
 	p->tutor = role != NULL && strcmp(role, "tutor") == 0;
+	/* the entry points at the kept key from now on */
+	entry->key = p->key;
 	return true;
 }
 
@@ -183,22 +259,24 @@ EnrollReadParticipants(Jsonb *list, int *count, ParticipantProblem **problems, i
 	HASHCTL		ctl;
 	MemoryContext row_cxt;
 	Reader		rd;
-	uint64		n;
+	uint32		n;
+	int			index = 0;
 	int			good = 0;
+	Portal		portal;
 
 	if (!JB_ROOT_IS_ARRAY(list) || JB_ROOT_IS_SCALAR(list))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("participants must be a JSON array"),
 				 errhint("Pass [{\"email\": ..., \"firstname\": ..., \"lastname\": ..., \"role\": \"learner\"}, ...].")));
-	if (JB_ROOT_COUNT(list) > ENROLL_MAX_PARTICIPANTS)
+	n = JB_ROOT_COUNT(list);
+	if (n > ENROLL_MAX_PARTICIPANTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many participants: %u", JB_ROOT_COUNT(list)),
+				 errmsg("too many participants: %u", n),
 				 errdetail("One call sets up at most %d participants.", ENROLL_MAX_PARTICIPANTS),
 				 errhint("Split the list over several calls with the same order reference.")));
-
-	n = EnrollExecute(&plan_participants, (Datum[]) {JsonbPGetDatum(list)}, NULL, true, 0, SPI_OK_SELECT);
+	/* plan_participants returns one row per element of the array */
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -206,29 +284,49 @@ EnrollReadParticipants(Jsonb *list, int *count, ParticipantProblem **problems, i
 
 	memset(&rd, 0, sizeof(rd));
 	rd.keep_cxt = CurrentMemoryContext;
-	rd.problems = problems ? palloc0(sizeof(ParticipantProblem) * (n + 1)) : NULL;
+	if (problems)
+	{
+		rd.maxproblems = 16;
+		rd.problems = palloc0(sizeof(ParticipantProblem) * rd.maxproblems);
+	}
 	parts = palloc0(sizeof(Participant) * n);
 	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = EMAIL_BUFSIZE;
+	ctl.keysize = sizeof(const char *);
 	ctl.entrysize = sizeof(KeyEntry);
+	ctl.hash = KeyHash;
+	ctl.match = KeyMatch;
 	ctl.hcxt = rd.keep_cxt;
-	rd.seen = hash_create("pg_enroll participants", n, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	rd.seen = hash_create("pg_enroll participants", n, &ctl,
+						  HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
 	row_cxt = AllocSetContextCreate(rd.keep_cxt, "pg_enroll participant", ALLOCSET_SMALL_SIZES);
 
-	for (uint64 i = 0; i < n; i++)
+	portal = SPI_cursor_open(NULL, EnrollPrepare(&plan_participants),
+							 (Datum[]) {JsonbPGetDatum(list)}, NULL, true);
+	for (;;)
 	{
-		MemoryContext old;
+		SPI_cursor_fetch(portal, true, PARTICIPANT_BATCH);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			MemoryContext old;
 
-		CHECK_FOR_INTERRUPTS();
-		old = MemoryContextSwitchTo(row_cxt);
-		if (ReadOne(i, &rd, &parts[good]))
-			good++;
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(row_cxt);
+			CHECK_FOR_INTERRUPTS();
+			if (++index > (int) n)
+				elog(ERROR, "more participants than the %u of the list", n);
+			old = MemoryContextSwitchTo(row_cxt);
+			if (ReadOne(i, index, &rd, &parts[good]))
+				good++;
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(row_cxt);
+		}
+		SPI_freetuptable(SPI_tuptable);
 	}
+	SPI_cursor_close(portal);
+	/* SPI left its own context current */
+	MemoryContextSwitchTo(rd.keep_cxt);
 	MemoryContextDelete(row_cxt);
 	hash_destroy(rd.seen);
-	SPI_freetuptable(SPI_tuptable);
 	*count = good;
 	if (problems)
 	{

@@ -12,6 +12,7 @@
 #include "postgres.h"
 #include "datatype/timestamp.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 #include "utils/resowner.h"
 
@@ -51,6 +52,29 @@ typedef struct EnrollSubxact
 	MemoryContext cxt;
 	ResourceOwner owner;
 } EnrollSubxact;
+
+/* a container being written by EnrollJsonbWriter (see jsonb_build.c) */
+typedef struct EnrollJsonbLevel
+{
+	int			base;			/* buffer offset where it starts, before padding */
+	int			jentries;		/* buffer offset of its JEntry array */
+	int			count;			/* its elements or members, as declared */
+	int			next;			/* values written so far */
+	int			totallen;		/* bytes of its children's data so far */
+	const char *const *keys;	/* an object's keys, in jsonb order; NULL: array */
+} EnrollJsonbLevel;
+
+#define ENROLL_JW_DEPTH 8
+
+/* a jsonb value written directly in its binary form (see jsonb_build.c) */
+typedef struct EnrollJsonbWriter
+{
+	StringInfoData buf;			/* varlena header, then the root container */
+	int			start;			/* offset of the current value (EnrollJwNext) */
+	int			depth;			/* open containers */
+	bool		done;			/* the root container has ended */
+	EnrollJsonbLevel level[ENROLL_JW_DEPTH];
+} EnrollJsonbWriter;
 
 /* OIDs and attribute numbers of the extension's objects (see catalog.c) */
 typedef struct EnrollCatalog
@@ -112,6 +136,7 @@ typedef struct SessionRequest
 	int64		operator;
 	int32		seats;
 	Jsonb	   *participants;
+	bool		participants_copy;	/* detoasted for the call: may be freed once read */
 	bool		dry_run;
 	bool		accept_condition;
 } SessionRequest;
@@ -119,23 +144,27 @@ typedef struct SessionRequest
 /* the most participants one setup_course_session call takes */
 #define ENROLL_MAX_PARTICIPANTS 100000
 
-/* one participant of a session setup (see participants.c, session.c) */
+/*
+ * one participant of a session setup (see participants.c, session.c); the
+ * strings are read-only and may be shared (email is given_email when they
+ * are equal, and so on).  Fields ordered for size: a setup holds 100,000.
+ */
 typedef struct Participant
 {
-	int			index;			/* 1-based position in the list */
 	char	   *given_email;	/* as the operator gave it */
 	char	   *email;			/* canonical form */
 	char	   *stored_email;	/* the account's address as stored */
 	char	   *key;			/* uniqueness key (enroll.email_key) */
 	char	   *firstname;		/* "" when not given */
 	char	   *lastname;
-	bool		tutor;
 	int64		account;		/* filled once the account is found/created */
+	int64		license;		/* the order's license, or the one kept */
+	int			index;			/* 1-based position in the list */
+	int			outcome;		/* GrantOutcome */
+	bool		tutor;
 	bool		created;		/* the account was created by this call */
 	bool		is_new;			/* not yet in the order's group */
 	bool		removed;		/* taken out of the order earlier */
-	int64		license;		/* the order's license, or the one kept */
-	int			outcome;		/* GrantOutcome */
 } Participant;
 
 /*
@@ -239,6 +268,19 @@ extern void EnrollJsonInt(JsonbParseState **state, const char *key, int64 value,
 extern void EnrollJsonBool(JsonbParseState **state, const char *key, bool value);
 extern void EnrollJsonJsonb(JsonbParseState **state, const char *key, Datum value, bool isnull);
 extern char *EnrollJsonQuote(const char *value);
+extern void EnrollJwInit(EnrollJsonbWriter *w, Size size);
+extern void EnrollJwReset(EnrollJsonbWriter *w);
+extern void EnrollJwNext(EnrollJsonbWriter *w);
+extern void EnrollJwBeginArray(EnrollJsonbWriter *w, const char *key, int n);
+extern void EnrollJwBeginObject(EnrollJsonbWriter *w, const char *key,
+								const char *const *keys, int n);
+extern void EnrollJwEnd(EnrollJsonbWriter *w);
+extern void EnrollJwString(EnrollJsonbWriter *w, const char *key, const char *value);
+extern void EnrollJwInt(EnrollJsonbWriter *w, const char *key, int64 value);
+extern void EnrollJwBool(EnrollJsonbWriter *w, const char *key, bool value);
+extern void EnrollJwValue(EnrollJsonbWriter *w, const char *key, const JsonbValue *v);
+extern Jsonb *EnrollJwFinish(EnrollJsonbWriter *w);
+extern Jsonb *EnrollJsonbConcat(const Jsonb *a, const Jsonb *b);
 
 /* in event.c */
 extern void EnrollLogEvent(const char *what, const char *table_name,

@@ -50,18 +50,35 @@
  *
  * dry_run runs everything inside a subtransaction that is rolled back, so
  * the report is the real one and no row is left behind.
+ *
+ * Memory (100,000 participants, an 11 MB list): what lives through the
+ * call is the participants (about 130 bytes each, participants.c) and the
+ * report (written straight into its binary form, about 200 bytes each,
+ * in the caller's memory: never copied).  Each writing step runs in a
+ * nested SPI connection that frees what the step allocated when it ends
+ * (StepBegin/StepEnd); long results are read through cursors; statements
+ * on arrays and on the report have generic plans (a custom plan copies
+ * each argument into the plan) and unnest in their target list (ROWS FROM
+ * stores each array in a tuplestore).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "catalog/pg_type.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "pg_enroll.h"
@@ -70,6 +87,7 @@
 typedef struct Session
 {
 	SessionRequest *req;
+	MemoryContext cxt;			/* what outlives a step (see StepBegin) */
 	int64		actor;
 	bool		actor_is_admin;
 	TimestampTz now;
@@ -169,10 +187,16 @@ static EnrollPlan plan_order_insert = {
 	6, {TEXTOID, INT8OID, INT8OID, INT4OID, JSONBOID, TIMESTAMPTZOID}
 };
 
+/*
+ * Generic, as every statement below that takes the participants' arrays or
+ * the report (ENROLL_GENERIC): a custom plan folds each argument into the
+ * plan as a constant, one more copy of it (the report of 100,000
+ * participants is 20 MB), and is made again at every call.
+ */
 static EnrollPlan plan_order_update = {
 	"UPDATE enroll.purchase_order SET request = $2, report = $3, updated_at = $4"
 	" WHERE id OPERATOR(pg_catalog.=) $1",
-	4, {INT8OID, JSONBOID, JSONBOID, TIMESTAMPTZOID}
+	4, {INT8OID, JSONBOID, JSONBOID, TIMESTAMPTZOID}, NULL, ENROLL_GENERIC
 };
 
 static EnrollPlan plan_group = {
@@ -196,12 +220,12 @@ static EnrollPlan plan_group_members = {
 static EnrollPlan plan_accounts_insert = {
 	"INSERT INTO enroll.account (email, firstname, lastname, created_at)"
 	" SELECT p.email, p.firstname, p.lastname, $5"
-	"   FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[]), pg_catalog.unnest($3::text[]), pg_catalog.unnest($4::text[]))"
-	"        AS p(email, firstname, lastname, key)"
+	"   FROM (SELECT pg_catalog.unnest($1::text[]) AS email, pg_catalog.unnest($2::text[]) AS firstname,"
+	"                pg_catalog.unnest($3::text[]) AS lastname, pg_catalog.unnest($4::text[]) AS key) AS p"
 	"  ORDER BY p.key"
 	" ON CONFLICT ((enroll.email_key(email))) DO NOTHING"
 	" RETURNING id",
-	5, {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID}
+	5, {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZOID}, NULL, ENROLL_GENERIC
 };
 
 /*
@@ -226,7 +250,7 @@ static EnrollPlan plan_accounts_lock = {
 static EnrollPlan plan_license_windows = {
 	"SELECT l.id, l.access_from, l.access_until FROM enroll.license l"
 	" WHERE l.id OPERATOR(pg_catalog.=) ANY ($1)",
-	1, {INT8ARRAYOID}
+	1, {INT8ARRAYOID}, NULL, ENROLL_GENERIC
 };
 
 static EnrollPlan plan_licenses_insert = {
@@ -235,11 +259,11 @@ static EnrollPlan plan_licenses_insert = {
 	"   access_from, access_until, documents_due_at, order_ref, order_id)"
 	" SELECT n.new_id, o.id, o.course_id, 'person'::enroll.holder_kind, n.account_id, $3, 'operator'::enroll.acceptance_mode, $4,"
 	"        o.extra_condition, o.price, o.currency, $7, $8, n.due, $5, $9"
-	"   FROM ROWS FROM (pg_catalog.unnest($1::bigint[]), pg_catalog.unnest($2::bigint[]),"
-	"                   pg_catalog.unnest($10::timestamptz[])) AS n(account_id, new_id, due),"
+	"   FROM (SELECT pg_catalog.unnest($1::bigint[]) AS account_id, pg_catalog.unnest($2::bigint[]) AS new_id,"
+	"                pg_catalog.unnest($10::timestamptz[]) AS due) AS n,"
 	"        enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $6",
 	10, {INT8ARRAYOID, INT8ARRAYOID, INT8OID, TIMESTAMPTZOID, TEXTOID, INT8OID,
-	TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, TIMESTAMPTZARRAYOID}
+	TIMESTAMPTZOID, TIMESTAMPTZOID, INT8OID, TIMESTAMPTZARRAYOID}, NULL, ENROLL_GENERIC
 };
 
 
@@ -247,16 +271,16 @@ static EnrollPlan plan_enrollments = {
 	"INSERT INTO enroll.enrollment AS e (course_id, account_id, role_id, group_id, time_start,"
 	"   time_end, order_ref, license_id, created_at, order_id)"
 	" SELECT $1, n.account_id, n.role_id, $2, n.time_start, n.time_end, $3, n.license_id, $4, $5"
-	"   FROM ROWS FROM (pg_catalog.unnest($6::bigint[]), pg_catalog.unnest($7::bigint[]), pg_catalog.unnest($8::bigint[]),"
-	"                   pg_catalog.unnest($9::timestamptz[]), pg_catalog.unnest($10::timestamptz[]))"
-	"        AS n(account_id, role_id, license_id, time_start, time_end)"
+	"   FROM (SELECT pg_catalog.unnest($6::bigint[]) AS account_id, pg_catalog.unnest($7::bigint[]) AS role_id,"
+	"                pg_catalog.unnest($8::bigint[]) AS license_id, pg_catalog.unnest($9::timestamptz[]) AS time_start,"
+	"                pg_catalog.unnest($10::timestamptz[]) AS time_end) AS n"
 	"  ORDER BY n.account_id"
 	" ON CONFLICT (course_id, account_id) DO UPDATE SET role_id = excluded.role_id,"
 	"   group_id = excluded.group_id, time_start = excluded.time_start,"
 	"   time_end = excluded.time_end, order_ref = excluded.order_ref,"
 	"   license_id = excluded.license_id, order_id = excluded.order_id, via_license = NULL",
 	10, {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, INT8OID,
-	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID}
+	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID}, NULL, ENROLL_GENERIC
 };
 
 static EnrollPlan plan_group_members_insert = {
@@ -264,25 +288,27 @@ static EnrollPlan plan_group_members_insert = {
 	"   given_lastname, seat)"
 	" SELECT $1, n.account_id, $2, n.email, NULLIF(n.firstname, ''), NULLIF(n.lastname, ''),"
 	"        CASE WHEN n.tutor THEN 'tutor' ELSE 'learner' END"
-	"   FROM ROWS FROM (pg_catalog.unnest($3::bigint[]), pg_catalog.unnest($4::text[]),"
-	"                   pg_catalog.unnest($5::text[]), pg_catalog.unnest($6::text[]),"
-	"                   pg_catalog.unnest($7::boolean[]))"
-	"        AS n(account_id, email, firstname, lastname, tutor)"
+	"   FROM (SELECT pg_catalog.unnest($3::bigint[]) AS account_id, pg_catalog.unnest($4::text[]) AS email,"
+	"                pg_catalog.unnest($5::text[]) AS firstname, pg_catalog.unnest($6::text[]) AS lastname,"
+	"                pg_catalog.unnest($7::boolean[]) AS tutor) AS n"
 	"  ORDER BY n.account_id",
-	7, {INT8OID, TIMESTAMPTZOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLARRAYOID}
+	7, {INT8OID, TIMESTAMPTZOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLARRAYOID},
+	NULL, ENROLL_GENERIC
 };
 
 /* S1.6: operator manages each participant, each participant is managed by the operator */
 static EnrollPlan plan_cross_roles = {
 	"INSERT INTO enroll.role_assignment (role_id, account_id, context_level, context_id,"
 	"   assigned_at, assigned_by, order_ref, order_id)"
-	" (SELECT $1, $3, 'user'::enroll.context_level, p, $5, $3, $6, $7 FROM pg_catalog.unnest($4::bigint[]) AS p"
+	" (SELECT $1, $3, 'user'::enroll.context_level, p, $5, $3, $6, $7"
+	"    FROM (SELECT pg_catalog.unnest($4::bigint[]) AS p) AS n"
 	"   WHERE p OPERATOR(pg_catalog.<>) $3 ORDER BY p)"
 	" UNION ALL"
-	" (SELECT $2, p, 'user'::enroll.context_level, $3, $5, $3, $6, $7 FROM pg_catalog.unnest($4::bigint[]) AS p"
+	" (SELECT $2, p, 'user'::enroll.context_level, $3, $5, $3, $6, $7"
+	"    FROM (SELECT pg_catalog.unnest($4::bigint[]) AS p) AS n"
 	"   WHERE p OPERATOR(pg_catalog.<>) $3 ORDER BY p)"
 	" ON CONFLICT ON CONSTRAINT role_assignment_key DO NOTHING",
-	7, {INT8OID, INT8OID, INT8OID, INT8ARRAYOID, TIMESTAMPTZOID, TEXTOID, INT8OID}
+	7, {INT8OID, INT8OID, INT8OID, INT8ARRAYOID, TIMESTAMPTZOID, TEXTOID, INT8OID}, NULL, ENROLL_GENERIC
 };
 
 /*
@@ -294,22 +320,142 @@ static EnrollPlan plan_support = {
 	"INSERT INTO enroll.enrollment AS e (course_id, account_id, role_id, order_ref, created_at, order_id,"
 	"   via_license, time_start, time_end)"
 	" SELECT $1, n.account_id, $3, $4, $5, $6, n.license_id, n.time_start, n.time_end"
-	"   FROM ROWS FROM (pg_catalog.unnest($2::bigint[]), pg_catalog.unnest($7::bigint[]),"
-	"                   pg_catalog.unnest($8::timestamptz[]), pg_catalog.unnest($9::timestamptz[]))"
-	"        AS n(account_id, license_id, time_start, time_end)"
+	"   FROM (SELECT pg_catalog.unnest($2::bigint[]) AS account_id, pg_catalog.unnest($7::bigint[]) AS license_id,"
+	"                pg_catalog.unnest($8::timestamptz[]) AS time_start,"
+	"                pg_catalog.unnest($9::timestamptz[]) AS time_end) AS n"
 	"  ORDER BY n.account_id"
 	" ON CONFLICT (course_id, account_id) DO UPDATE SET via_license = excluded.via_license,"
 	"   order_ref = excluded.order_ref, order_id = excluded.order_id,"
 	"   time_start = excluded.time_start, time_end = excluded.time_end"
 	"  WHERE e.license_id IS NULL",
 	9, {INT8OID, INT8ARRAYOID, INT8OID, TEXTOID, TIMESTAMPTZOID, INT8OID, INT8ARRAYOID,
-	TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID}
+	TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID}, NULL, ENROLL_GENERIC
 };
+
+/* rows fetched from a cursor at a time */
+#define SESSION_BATCH 1000
+
+/* from this many participants on, freed memory is handed back after each step */
+#define ENROLL_TRIM_PARTICIPANTS 1000
 
 /* ------------------------------------------------------------------------
  * Helpers
  * ------------------------------------------------------------------------
  */
+
+/*
+ * Give the memory freed so far back to the operating system, after a large
+ * setup's step.  glibc keeps freed heap memory in the process, resident,
+ * for reuse, and a block is reused only by an allocation that fits in it:
+ * the tens of MB a step of 100,000 participants frees would stay in the
+ * backend's resident set (until it exits: a pooled connection keeps them)
+ * and the next step's large allocations (8 MB context blocks, the report,
+ * the copy of it that the UPDATE storing it makes) would come on top.
+ * Other C libraries: nothing to do.
+ */
+static void
+ReleaseFreedMemory(int participants)
+{
+#ifdef __GLIBC__
+	if (participants >= ENROLL_TRIM_PARTICIPANTS)
+		malloc_trim(0);
+#endif
+}
+
+/*
+ * A step's scratch memory.  SPI makes its procedure context current after
+ * every statement, so what a step allocates -- statement results, argument
+ * arrays, the indexes licenses.c builds -- would otherwise stay until the
+ * setup's SPI_finish: about 1.7 kB per participant.  Each writing step runs
+ * in a nested SPI connection instead, and its end (SPI_finish) frees all of
+ * it (and hands it back, ReleaseFreedMemory).  What outlives the step is
+ * allocated before it or in s->cxt.
+ */
+static void
+StepBegin(void)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+static void
+StepEnd(const Session *s)
+{
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+	ReleaseFreedMemory(s->n);
+}
+
+/* a string field of a participant, by its offset in Participant */
+#define PART_STRING(p, field) (*(char *const *) ((const char *) (p) + (field)))
+
+/*
+ * The text[] of one string field of the participants idx[0..n) (idx NULL:
+ * all), as construct_array makes it, built in place: no text datum per
+ * element first.
+ */
+static Datum
+PartTextArray(const Session *s, const int *idx, int n, size_t field)
+{
+	Size		nbytes = ARR_OVERHEAD_NONULLS(1);
+	ArrayType  *a;
+	char	   *data;
+
+	if (n == 0)
+		return PointerGetDatum(construct_empty_array(TEXTOID));
+	for (int k = 0; k < n; k++)
+		nbytes += INTALIGN(VARHDRSZ + strlen(PART_STRING(&s->parts[idx ? idx[k] : k], field)));
+	if (!AllocSizeIsValid(nbytes))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("array size exceeds the maximum allowed (%d)", (int) MaxAllocSize)));
+	a = (ArrayType *) palloc0(nbytes);
+	SET_VARSIZE(a, nbytes);
+	a->ndim = 1;
+	a->dataoffset = 0;
+	a->elemtype = TEXTOID;
+	ARR_DIMS(a)[0] = n;
+	ARR_LBOUND(a)[0] = 1;
+	data = ARR_DATA_PTR(a);
+	for (int k = 0; k < n; k++)
+	{
+		const char *str = PART_STRING(&s->parts[idx ? idx[k] : k], field);
+		int			len = strlen(str);
+
+		SET_VARSIZE(data, VARHDRSZ + len);
+		memcpy(VARDATA(data), str, len);
+		data += INTALIGN(VARHDRSZ + len);
+	}
+	return PointerGetDatum(a);
+}
+
+/* qsort and bsearch order of int64 */
+static int
+Int64Cmp(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* Column 1 (bigint) of every row of the last SPI result, sorted; the result freed. */
+static int64 *
+SortedIds(int *n)
+{
+	int64	   *ids = EnrollGetIds(n);
+
+	SPI_freetuptable(SPI_tuptable);
+	qsort(ids, *n, sizeof(int64), Int64Cmp);
+	return ids;
+}
+
+/* Is value in sorted[0..n)? */
+static bool
+SortedHas(const int64 *sorted, int n, int64 value)
+{
+	return n > 0 && bsearch(&value, sorted, n, sizeof(int64), Int64Cmp) != NULL;
+}
 
 /* id of a role by short name, 0 if unknown */
 static int64
@@ -463,6 +609,88 @@ ResolveRoles(Session *s)
 	}
 }
 
+/* feed the digest with len bytes of data */
+static void
+DigestUpdate(pg_cryptohash_ctx *ctx, const char *data, size_t len)
+{
+	if (pg_cryptohash_update(ctx, (const uint8 *) data, len) < 0)
+		elog(ERROR, "could not compute a SHA-256 digest: %s", pg_cryptohash_error(ctx));
+}
+
+/*
+ * The SHA-256 of the participants' list as JsonbToCString writes it, as 64
+ * lower-case hex digits (as EnrollSha256Hex).  The text is about as large as
+ * the list and JsonbToCString leaves a copy of every string behind (40 MB
+ * for 100,000 participants), so the digest is fed one element at a time:
+ * an array is written "[" + its elements, each as JsonbToCString writes it
+ * alone, joined by ", " + "]".  Each element's text lives in a scratch
+ * context reset after it.
+ */
+static char *
+ParticipantsDigest(Jsonb *list)
+{
+	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext, "pg_enroll digest",
+												  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(scratch);
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	char	   *hex;
+
+	if (ctx == NULL || pg_cryptohash_init(ctx) < 0)
+		elog(ERROR, "could not compute a SHA-256 digest: %s", pg_cryptohash_error(ctx));
+	if (!JB_ROOT_IS_ARRAY(list) || JB_ROOT_IS_SCALAR(list))
+	{
+		char	   *text = JsonbToCString(NULL, &list->root, VARSIZE(list));
+
+		DigestUpdate(ctx, text, strlen(text));
+	}
+	else
+	{
+		MemoryContext element = AllocSetContextCreate(scratch, "pg_enroll digest element",
+													  ALLOCSET_DEFAULT_SIZES);
+		JsonbIterator *it = JsonbIteratorInit(&list->root);
+		JsonbValue	v;
+		JsonbIteratorToken tok;
+		bool		first = true;
+
+		DigestUpdate(ctx, "[", 1);
+		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		{
+			char	   *text;
+
+			if (tok != WJB_ELEM)
+				continue;
+			CHECK_FOR_INTERRUPTS();
+			if (!first)
+				DigestUpdate(ctx, ", ", 2);
+			first = false;
+			MemoryContextSwitchTo(element);
+			/* a scalar alone is a one-element raw array, written bare */
+			if (v.type == jbvBinary)
+				text = JsonbToCString(NULL, v.val.binary.data, v.val.binary.len);
+			else
+			{
+				Jsonb	   *scalar = JsonbValueToJsonb(&v);
+
+				text = JsonbToCString(NULL, &scalar->root, VARSIZE(scalar));
+			}
+			DigestUpdate(ctx, text, strlen(text));
+			MemoryContextSwitchTo(scratch);
+			MemoryContextReset(element);
+		}
+		DigestUpdate(ctx, "]", 1);
+	}
+	if (pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+		elog(ERROR, "could not compute a SHA-256 digest: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(scratch);
+	hex = palloc(PG_SHA256_DIGEST_LENGTH * 2 + 1);
+	for (int i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
+		sprintf(hex + 2 * i, "%02x", digest[i]);
+	return hex;
+}
+
 /*
  * The request as stored: the call's parameters and, instead of the
  * participants' addresses and names (personal data, kept on the group's
@@ -471,14 +699,14 @@ ResolveRoles(Session *s)
 static Jsonb *
 RequestJson(const SessionRequest *req)
 {
+	char	   *digest = ParticipantsDigest(req->participants);
+
 	return EnrollJsonbf("{\"order\": %s, \"offer\": %lld, \"operator\": %lld, \"seats\": %d,"
 						" \"participants\": %d, \"participants_sha256\": \"%s\","
 						" \"accept_condition\": %s}",
 						EnrollJsonQuote(req->order_ref), (long long) req->offer,
 						(long long) req->operator, req->seats,
-						(int) JB_ROOT_COUNT(req->participants),
-						EnrollSha256Hex(JsonbToCString(NULL, &req->participants->root,
-													   VARSIZE(req->participants))),
+						(int) JB_ROOT_COUNT(req->participants), digest,
 						req->accept_condition ? "true" : "false");
 }
 
@@ -553,43 +781,57 @@ static void
 ResolveAccounts(Session *s)
 {
 	int			n = s->n;
-	char	  **emails = palloc(sizeof(char *) * n);
-	char	  **keys = palloc(sizeof(char *) * n);
-	char	  **first = palloc(sizeof(char *) * n);
-	char	  **last = palloc(sizeof(char *) * n);
 	int64	   *created;
 	int			ncreated;
-	struct HTAB *created_set;
+	int			found = 0;
 	Datum		args[5];
+	Portal		portal;
 
-	for (int i = 0; i < n; i++)
-	{
-		emails[i] = s->parts[i].email;
-		keys[i] = s->parts[i].key;
-		first[i] = s->parts[i].firstname;
-		last[i] = s->parts[i].lastname;
-	}
-	args[0] = EnrollTextArray(emails, n);
-	args[1] = EnrollTextArray(first, n);
-	args[2] = EnrollTextArray(last, n);
-	args[3] = EnrollTextArray(keys, n);
+	StepBegin();
+	args[0] = PartTextArray(s, NULL, n, offsetof(Participant, email));
+	args[1] = PartTextArray(s, NULL, n, offsetof(Participant, firstname));
+	args[2] = PartTextArray(s, NULL, n, offsetof(Participant, lastname));
+	args[3] = PartTextArray(s, NULL, n, offsetof(Participant, key));
 	args[4] = TimestampTzGetDatum(s->now);
 	EnrollExecute(&plan_accounts_insert, args, NULL, false, 0, SPI_OK_INSERT_RETURNING);
-	created = EnrollGetIds(&ncreated);
-	created_set = EnrollInt64Index(created, ncreated);
+	created = SortedIds(&ncreated);
+	for (int i = 0; i < 3; i++)
+		pfree(DatumGetPointer(args[i]));
 
-	args[0] = args[3];
-	if (EnrollExecute(&plan_accounts_find, args, NULL, false, 0, SPI_OK_SELECT) != (uint64) n)
-		elog(ERROR, "could not find every participant's account");
-	for (uint64 r = 0; r < SPI_processed; r++)
+	/* a batch of rows at a time: 100,000 addresses would take about 10 MB at once */
+	portal = SPI_cursor_open(NULL, EnrollPrepare(&plan_accounts_find), &args[3], NULL, false);
+	for (;;)
 	{
-		Participant *p = &s->parts[EnrollGetInt64(r, 1) - 1];
+		SPI_cursor_fetch(portal, true, SESSION_BATCH);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			int64		ord = EnrollGetInt64(r, 1);
+			Participant *p;
+			bool		isnull;
+			text	   *stored;
 
-		p->account = EnrollGetInt64(r, 2);
-		p->stored_email = EnrollGetText(r, 3);
-		p->created = EnrollInt64IndexFind(created_set, p->account) >= 0;
+			if (ord < 1 || ord > n)
+				elog(ERROR, "participant %lld out of range", (long long) ord);
+			p = &s->parts[ord - 1];
+			p->account = EnrollGetInt64(r, 2);
+			p->created = SortedHas(created, ncreated, p->account);
+			/* the stored address: mostly the canonical one, then not copied */
+			stored = DatumGetTextPP(EnrollGetDatum(r, 3, &isnull));
+			if (VARSIZE_ANY_EXHDR(stored) == strlen(p->email) &&
+				memcmp(VARDATA_ANY(stored), p->email, VARSIZE_ANY_EXHDR(stored)) == 0)
+				p->stored_email = p->email;
+			else
+				p->stored_email = MemoryContextStrdup(s->cxt, text_to_cstring(stored));
+			found++;
+		}
+		SPI_freetuptable(SPI_tuptable);
 	}
-	SPI_freetuptable(SPI_tuptable);
+	SPI_cursor_close(portal);
+	if (found != n)
+		elog(ERROR, "could not find every participant's account");
+	StepEnd(s);
 }
 
 /*
@@ -599,33 +841,40 @@ ResolveAccounts(Session *s)
 static void
 SplitNew(Session *s)
 {
-	int			nmembers = (int) EnrollExecute(&plan_group_members, (Datum[]) {Int64GetDatum(s->group_id)},
-											   NULL, false, 0, SPI_OK_SELECT);
-	int64	   *members = palloc(sizeof(int64) * Max(nmembers, 1));
-	bool	   *removed = palloc(sizeof(bool) * Max(nmembers, 1));
-	struct HTAB *index;
+	int64	   *live;
+	int64	   *removed;
+	int			nlive = 0;
+	int			nremoved = 0;
+	uint64		nmembers;
 
-	s->nexisting = 0;
-	for (int i = 0; i < nmembers; i++)
+	StepBegin();
+	nmembers = EnrollExecute(&plan_group_members, (Datum[]) {Int64GetDatum(s->group_id)},
+							 NULL, false, 0, SPI_OK_SELECT);
+	live = palloc(sizeof(int64) * Max(nmembers, 1));
+	removed = palloc(sizeof(int64) * Max(nmembers, 1));
+	for (uint64 i = 0; i < nmembers; i++)
 	{
-		members[i] = EnrollGetInt64(i, 1);
-		removed[i] = EnrollGetBool(i, 2);
-		if (!removed[i])
-			s->nexisting++;
+		if (EnrollGetBool(i, 2))
+			removed[nremoved++] = EnrollGetInt64(i, 1);
+		else
+			live[nlive++] = EnrollGetInt64(i, 1);
 	}
-	index = EnrollInt64Index(members, nmembers);
+	SPI_freetuptable(SPI_tuptable);
+	qsort(live, nlive, sizeof(int64), Int64Cmp);
+	qsort(removed, nremoved, sizeof(int64), Int64Cmp);
+	s->nexisting = nlive;
 	s->nnew = 0;
 	s->nremoved = 0;
 	for (int i = 0; i < s->n; i++)
 	{
 		Participant *p = &s->parts[i];
-		int			m = EnrollInt64IndexFind(index, p->account);
 
-		p->is_new = m < 0;
-		p->removed = m >= 0 && removed[m];
+		p->removed = SortedHas(removed, nremoved, p->account);
+		p->is_new = !p->removed && !SortedHas(live, nlive, p->account);
 		s->nnew += p->is_new;
 		s->nremoved += p->removed;
 	}
+	StepEnd(s);
 }
 
 /*
@@ -670,11 +919,47 @@ typedef struct NewParticipants
 	int			n;
 	int		   *idx;			/* into s->parts */
 	int64	   *account;
-	CurrentLicense *cur;
+	CurrentLicense *cur;		/* until the licenses are written */
 	int64	   *license;		/* new or kept */
+	int64	   *superseded;		/* the license it supersedes, 0: none */
 	TimestampTz *from;
 	TimestampTz *until;
 } NewParticipants;
+
+/*
+ * The current licenses of the new participants into np->cur (locked when
+ * lock), in a scope of its own: the index EnrollReadCurrent builds (a hash
+ * table of every account) and its result go at once, not at the step's end.
+ */
+static void
+ReadCurrent(Session *s, NewParticipants *np, bool lock)
+{
+	StepBegin();
+	EnrollReadCurrent(s->course_id, np->account, np->n, 0, s->now, lock, np->cur);
+	StepEnd(s);
+}
+
+/*
+ * Lock the accounts ids[0..n) (plan_accounts_lock: in id order), reading
+ * the rows through a cursor a batch at a time: they are not needed, and
+ * 100,000 would take about 9 MB at once.
+ */
+static void
+LockAccounts(const int64 *ids, int n)
+{
+	Portal		portal = SPI_cursor_open(NULL, EnrollPrepare(&plan_accounts_lock),
+										 (Datum[]) {EnrollInt8Array(ids, n)}, NULL, false);
+
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		SPI_cursor_fetch(portal, true, SESSION_BATCH);
+		if (SPI_processed == 0)
+			break;
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+}
 
 /*
  * The consent rule for every new participant (licenses.c), and the locks
@@ -696,11 +981,14 @@ typedef struct NewParticipants
 static void
 DecideLicenses(Session *s, NewParticipants *np)
 {
-	int64	   *lock = palloc(sizeof(int64) * Max(np->n, 1));
-	bool	   *locked = palloc0(sizeof(bool) * Max(np->n, 1));
+	int64	   *lock;
+	bool	   *locked;
 	int			nlock = 0;
 
-	EnrollReadCurrent(s->course_id, np->account, np->n, 0, s->now, false, np->cur);
+	StepBegin();
+	lock = palloc(sizeof(int64) * Max(np->n, 1));
+	locked = palloc0(sizeof(bool) * Max(np->n, 1));
+	ReadCurrent(s, np, false);
 	for (int k = 0; k < np->n; k++)
 	{
 		Participant *p = &s->parts[np->idx[k]];
@@ -724,12 +1012,8 @@ DecideLicenses(Session *s, NewParticipants *np)
 		PG_TRY();
 		{
 			if (nlock > 0)
-			{
-				EnrollExecute(&plan_accounts_lock, (Datum[]) {EnrollInt8Array(lock, nlock)}, NULL, false, 0,
-							  SPI_OK_SELECT);
-				SPI_freetuptable(SPI_tuptable);
-			}
-			EnrollReadCurrent(s->course_id, np->account, np->n, 0, s->now, true, np->cur);
+				LockAccounts(lock, nlock);
+			ReadCurrent(s, np, true);
 		}
 		PG_CATCH();
 		{
@@ -760,6 +1044,50 @@ DecideLicenses(Session *s, NewParticipants *np)
 		}
 		EnrollSubxactRollback(&sx);
 	}
+	StepEnd(s);
+}
+
+/* a license kept by new participant k (WriteLicenses) */
+typedef struct KeptLicense
+{
+	int64		id;
+	int			k;
+} KeptLicense;
+
+/* qsort and bsearch order of KeptLicense: by id */
+static int
+KeptCmp(const void *a, const void *b)
+{
+	return Int64Cmp(&((const KeptLicense *) a)->id, &((const KeptLicense *) b)->id);
+}
+
+/* The windows of the licenses kept, for their participants' enrollments. */
+static void
+KeptWindows(NewParticipants *np, KeptLicense *kept, int nkept)
+{
+	int64	   *ids = palloc(sizeof(int64) * nkept);
+
+	for (int i = 0; i < nkept; i++)
+		ids[i] = kept[i].id;
+	qsort(kept, nkept, sizeof(KeptLicense), KeptCmp);
+	EnrollExecute(&plan_license_windows, (Datum[]) {EnrollInt8Array(ids, nkept)}, NULL, false, 0, SPI_OK_SELECT);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		KeptLicense key = {EnrollGetInt64(r, 1), 0};
+		KeptLicense *hit = bsearch(&key, kept, nkept, sizeof(KeptLicense), KeptCmp);
+
+		if (hit == NULL)
+			continue;
+		/* every participant keeping it (the first of equal ids, then on) */
+		while (hit > kept && hit[-1].id == key.id)
+			hit--;
+		for (; hit < kept + nkept && hit->id == key.id; hit++)
+		{
+			np->from[hit->k] = EnrollGetTimestamp(r, 2, NULL);
+			np->until[hit->k] = EnrollGetTimestamp(r, 3, NULL);
+		}
+	}
+	SPI_freetuptable(SPI_tuptable);
 }
 
 /*
@@ -771,21 +1099,33 @@ static void
 WriteLicenses(Session *s, NewParticipants *np)
 {
 	int			n = np->n;
-	int64	   *old_ids = palloc(sizeof(int64) * Max(n, 1));
-	int64	   *holders = palloc(sizeof(int64) * Max(n, 1));
-	TimestampTz *handovers = palloc(sizeof(TimestampTz) * Max(n, 1));
-	int64	   *successors = palloc(sizeof(int64) * Max(n, 1));
-	TimestampTz *froms = palloc(sizeof(TimestampTz) * Max(n, 1));
-	TimestampTz *untils = palloc(sizeof(TimestampTz) * Max(n, 1));
-	int64	   *acc = palloc(sizeof(int64) * Max(n, 1));
-	int64	   *ids = palloc(sizeof(int64) * Max(n, 1));
-	TimestampTz *dues = palloc(sizeof(TimestampTz) * Max(n, 1));
-	bool	   *due_null = palloc(sizeof(bool) * Max(n, 1));
-	int64	   *kept = palloc(sizeof(int64) * Max(n, 1));
+	int64	   *old_ids;
+	int64	   *holders;
+	TimestampTz *handovers;
+	int64	   *successors;
+	TimestampTz *froms;
+	TimestampTz *untils;
+	int64	   *acc;
+	int64	   *ids;
+	TimestampTz *dues;
+	bool	   *due_null;
+	KeptLicense *kept;
 	int			nsuper = 0,
 				nins = 0,
 				nkept = 0;
 
+	StepBegin();
+	old_ids = palloc(sizeof(int64) * Max(n, 1));
+	holders = palloc(sizeof(int64) * Max(n, 1));
+	handovers = palloc(sizeof(TimestampTz) * Max(n, 1));
+	successors = palloc(sizeof(int64) * Max(n, 1));
+	froms = palloc(sizeof(TimestampTz) * Max(n, 1));
+	untils = palloc(sizeof(TimestampTz) * Max(n, 1));
+	acc = palloc(sizeof(int64) * Max(n, 1));
+	ids = palloc(sizeof(int64) * Max(n, 1));
+	dues = palloc(sizeof(TimestampTz) * Max(n, 1));
+	due_null = palloc(sizeof(bool) * Max(n, 1));
+	kept = palloc(sizeof(KeptLicense) * Max(n, 1));
 	for (int k = 0; k < n; k++)
 	{
 		Participant *p = &s->parts[np->idx[k]];
@@ -795,9 +1135,12 @@ WriteLicenses(Session *s, NewParticipants *np)
 									   p->account == s->req->operator, s->now, &handover);
 		np->from[k] = s->access_from;
 		np->until[k] = s->access_until;
+		np->superseded[k] = 0;
 		if (p->outcome == GRANT_KEPT)
 		{
-			np->license[k] = kept[nkept++] = np->cur[k].id;
+			np->license[k] = np->cur[k].id;
+			kept[nkept].id = np->cur[k].id;
+			kept[nkept++].k = k;
 			continue;
 		}
 		acc[nins] = p->account;
@@ -806,6 +1149,7 @@ WriteLicenses(Session *s, NewParticipants *np)
 		ids[nins++] = 0;
 		if (p->outcome == GRANT_REPLACED || p->outcome == GRANT_FOLLOWS)
 		{
+			np->superseded[k] = np->cur[k].id;
 			old_ids[nsuper] = np->cur[k].id;
 			holders[nsuper] = p->account;
 			handovers[nsuper] = handover;
@@ -816,6 +1160,7 @@ WriteLicenses(Session *s, NewParticipants *np)
 	}
 	CheckCap(s, nins);
 	EnrollNextLicenseIds(ids, nins);
+	SPI_freetuptable(SPI_tuptable);
 	for (int k = 0, j = 0, x = 0; k < n; k++)
 	{
 		Participant *p = &s->parts[np->idx[k]];
@@ -848,22 +1193,11 @@ WriteLicenses(Session *s, NewParticipants *np)
 								   psprintf("the setup of order \"%s\"", EnrollQuotable(s->req->order_ref)));
 	}
 	if (nkept > 0)
-	{
-		struct HTAB *index = EnrollInt64Index(np->license, n);
-
-		EnrollExecute(&plan_license_windows, (Datum[]) {EnrollInt8Array(kept, nkept)}, NULL, false, 0, SPI_OK_SELECT);
-		for (uint64 r = 0; r < SPI_processed; r++)
-		{
-			int64		id = EnrollGetInt64(r, 1);
-
-			for (int k = EnrollInt64IndexFind(index, id); k >= 0 && k < n; k++)
-				if (np->license[k] == id)
-				{
-					np->from[k] = EnrollGetTimestamp(r, 2, NULL);
-					np->until[k] = EnrollGetTimestamp(r, 3, NULL);
-				}
-		}
-	}
+		KeptWindows(np, kept, nkept);
+	/* the decisions are in the participants and np->superseded now */
+	pfree(np->cur);
+	np->cur = NULL;
+	StepEnd(s);
 }
 
 /*
@@ -876,66 +1210,78 @@ static void
 WriteEnrollments(Session *s, NewParticipants *np)
 {
 	int			n = np->n;
-	int64	   *roles = palloc(sizeof(int64) * n);
-	char	  **emails = palloc(sizeof(char *) * n);
-	char	  **first = palloc(sizeof(char *) * n);
-	char	  **last = palloc(sizeof(char *) * n);
-	bool	   *tutor = palloc(sizeof(bool) * n);
+	int64	   *roles;
+	bool	   *tutor;
+	Datum		accounts;
+	Datum		licenses;
+	Datum		from;
+	Datum		until;
 	Datum		args[10];
 
+	StepBegin();
+	roles = palloc(sizeof(int64) * Max(n, 1));
+	tutor = palloc(sizeof(bool) * Max(n, 1));
 	for (int k = 0; k < n; k++)
 	{
 		Participant *p = &s->parts[np->idx[k]];
 
 		roles[k] = p->tutor ? s->tutor_role : s->student_role;
-		emails[k] = p->given_email;
-		first[k] = p->firstname;
-		last[k] = p->lastname;
 		tutor[k] = p->tutor;
 		p->license = np->license[k];
 	}
+	/* the arrays of several statements, built once */
+	accounts = EnrollInt8Array(np->account, n);
+	licenses = EnrollInt8Array(np->license, n);
+	from = EnrollTimestampArray(np->from, n);
+	until = EnrollTimestampArray(np->until, n);
+
 	args[0] = Int64GetDatum(s->course_id);
 	args[1] = Int64GetDatum(s->group_id);
 	args[2] = CStringGetTextDatum(s->req->order_ref);
 	args[3] = TimestampTzGetDatum(s->now);
 	args[4] = Int64GetDatum(s->order_id);
-	args[5] = EnrollInt8Array(np->account, n);
+	args[5] = accounts;
 	args[6] = EnrollInt8Array(roles, n);
-	args[7] = EnrollInt8Array(np->license, n);
-	args[8] = EnrollTimestampArray(np->from, n);
-	args[9] = EnrollTimestampArray(np->until, n);
+	args[7] = licenses;
+	args[8] = from;
+	args[9] = until;
 	EnrollExecute(&plan_enrollments, args, NULL, false, 0, SPI_OK_INSERT);
+	pfree(DatumGetPointer(args[6]));
 
 	args[0] = Int64GetDatum(s->group_id);
 	args[1] = TimestampTzGetDatum(s->now);
-	args[2] = EnrollInt8Array(np->account, n);
-	args[3] = EnrollTextArray(emails, n);
-	args[4] = EnrollTextArray(first, n);
-	args[5] = EnrollTextArray(last, n);
+	args[2] = accounts;
+	args[3] = PartTextArray(s, np->idx, n, offsetof(Participant, given_email));
+	args[4] = PartTextArray(s, np->idx, n, offsetof(Participant, firstname));
+	args[5] = PartTextArray(s, np->idx, n, offsetof(Participant, lastname));
 	args[6] = EnrollBoolArray(tutor, n);
 	EnrollExecute(&plan_group_members_insert, args, NULL, false, 0, SPI_OK_INSERT);
+	for (int i = 3; i <= 6; i++)
+		pfree(DatumGetPointer(args[i]));
 
 	args[0] = Int64GetDatum(s->manager_role);
 	args[1] = Int64GetDatum(s->user_role);
 	args[2] = Int64GetDatum(s->req->operator);
-	args[3] = EnrollInt8Array(np->account, n);
+	args[3] = accounts;
 	args[4] = TimestampTzGetDatum(s->now);
 	args[5] = CStringGetTextDatum(s->req->order_ref);
 	args[6] = Int64GetDatum(s->order_id);
 	s->nroles = (int) EnrollExecute(&plan_cross_roles, args, NULL, false, 0, SPI_OK_INSERT);
 
-	if (s->support_course == 0)
-		return;
-	args[0] = Int64GetDatum(s->support_course);
-	args[1] = EnrollInt8Array(np->account, n);
-	args[2] = Int64GetDatum(s->student_role);
-	args[3] = CStringGetTextDatum(s->req->order_ref);
-	args[4] = TimestampTzGetDatum(s->now);
-	args[5] = Int64GetDatum(s->order_id);
-	args[6] = EnrollInt8Array(np->license, n);
-	args[7] = EnrollTimestampArray(np->from, n);
-	args[8] = EnrollTimestampArray(np->until, n);
-	s->nsupport = (int) EnrollExecute(&plan_support, args, NULL, false, 0, SPI_OK_INSERT);
+	if (s->support_course != 0)
+	{
+		args[0] = Int64GetDatum(s->support_course);
+		args[1] = accounts;
+		args[2] = Int64GetDatum(s->student_role);
+		args[3] = CStringGetTextDatum(s->req->order_ref);
+		args[4] = TimestampTzGetDatum(s->now);
+		args[5] = Int64GetDatum(s->order_id);
+		args[6] = licenses;
+		args[7] = from;
+		args[8] = until;
+		s->nsupport = (int) EnrollExecute(&plan_support, args, NULL, false, 0, SPI_OK_INSERT);
+	}
+	StepEnd(s);
 }
 
 /*
@@ -947,24 +1293,45 @@ WriteEnrollments(Session *s, NewParticipants *np)
 static void
 LogParticipants(Session *s, NewParticipants *np)
 {
+	/* the members of the details, in jsonb's key order */
+	static const char *const keys[] = {"seat", "order", "license", "outcome", "superseded",
+	"account_created"};
 	int			n = np->n;
-	Jsonb	  **details = palloc(sizeof(Jsonb *) * Max(n, 1));
+	Size	   *offsets;
+	Jsonb	  **details;
+	EnrollJsonbWriter w;
 
+	StepBegin();
+	offsets = palloc(sizeof(Size) * Max(n, 1));
+	details = palloc(sizeof(Jsonb *) * Max(n, 1));
+	/* all of them one after the other in one buffer: no chunk per details */
+	EnrollJwInit(&w, (Size) n * 160);
 	for (int k = 0; k < n; k++)
 	{
 		Participant *p = &s->parts[np->idx[k]];
 
 		CHECK_FOR_INTERRUPTS();
-		details[k] = EnrollJsonbf("{\"order\": %lld, \"license\": %lld, \"outcome\": \"%s\","
-								  " \"superseded\": %s, \"account_created\": %s, \"seat\": \"%s\"}",
-								  (long long) s->order_id, (long long) np->license[k],
-								  EnrollGrantOutcomeName(p->outcome),
-								  (p->outcome == GRANT_REPLACED || p->outcome == GRANT_FOLLOWS)
-								  ? psprintf("%lld", (long long) np->cur[k].id) : "null",
-								  p->created ? "true" : "false", p->tutor ? "tutor" : "learner");
+		if (k > 0)
+			EnrollJwNext(&w);
+		EnrollJwBeginObject(&w, NULL, keys, lengthof(keys));
+		EnrollJwString(&w, "seat", p->tutor ? "tutor" : "learner");
+		EnrollJwInt(&w, "order", s->order_id);
+		EnrollJwInt(&w, "license", np->license[k]);
+		EnrollJwString(&w, "outcome", EnrollGrantOutcomeName(p->outcome));
+		if (np->superseded[k] != 0)
+			EnrollJwInt(&w, "superseded", np->superseded[k]);
+		else
+			EnrollJwString(&w, "superseded", NULL);
+		EnrollJwBool(&w, "account_created", p->created);
+		EnrollJwEnd(&w);
+		offsets[k] = (char *) EnrollJwFinish(&w) - w.buf.data;
 	}
+	/* the buffer may have moved while it grew */
+	for (int k = 0; k < n; k++)
+		details[k] = (Jsonb *) (w.buf.data + offsets[k]);
 	EnrollLogEventsAbout(s->now, s->actor, "session.participant", "license",
 						 np->license, np->account, (const Jsonb *const *) details, n);
+	StepEnd(s);
 }
 
 /* Write the new participants, step by step. */
@@ -979,6 +1346,7 @@ WriteNewParticipants(Session *s)
 	np.account = palloc(sizeof(int64) * np.n);
 	np.cur = palloc(sizeof(CurrentLicense) * np.n);
 	np.license = palloc(sizeof(int64) * np.n);
+	np.superseded = palloc(sizeof(int64) * np.n);
 	np.from = palloc(sizeof(TimestampTz) * np.n);
 	np.until = palloc(sizeof(TimestampTz) * np.n);
 	for (int i = 0; i < s->n; i++)
@@ -997,10 +1365,20 @@ WriteNewParticipants(Session *s)
 	EnrollProgress("group, enrollments and delegated roles written", np.n + s->nroles + s->nsupport);
 	LogParticipants(s, &np);
 	EnrollProgress("events logged", np.n);
+	pfree(np.idx);
+	pfree(np.account);
+	pfree(np.license);
+	pfree(np.superseded);
+	pfree(np.from);
+	pfree(np.until);
 }
 
 /* ------------------------------------------------------------------------
  * The report
+ *
+ * Written straight into its binary form (EnrollJsonbWriter): each object's
+ * members in jsonb's key order (shorter keys first, then bytewise), which
+ * is how jsonb stores them whatever the order of construction.
  * ------------------------------------------------------------------------
  */
 
@@ -1018,31 +1396,35 @@ ShowPerson(const Participant *p, bool full)
 
 /* the "accounts" member: created and reused addresses */
 static void
-ReportAccounts(JsonbParseState **st, const Session *s, bool full)
+ReportAccounts(EnrollJsonbWriter *w, const Session *s, bool full)
 {
-	EnrollJsonKey(st, "accounts");
-	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
-	EnrollJsonKey(st, "created");
-	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	static const char *const keys[] = {"reused", "created"};
+	int			ncreated = 0;
+
 	for (int i = 0; i < s->n; i++)
-		if (s->parts[i].is_new && s->parts[i].created)
-			EnrollJsonString(st, NULL, s->parts[i].email);
-	pushJsonbValue(st, WJB_END_ARRAY, NULL);
-	EnrollJsonKey(st, "reused");
-	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+		ncreated += s->parts[i].is_new && s->parts[i].created;
+	EnrollJwBeginObject(w, "accounts", keys, lengthof(keys));
+	EnrollJwBeginArray(w, "reused", s->nnew - ncreated);
 	for (int i = 0; i < s->n; i++)
 		if (s->parts[i].is_new && !s->parts[i].created)
-			EnrollJsonString(st, NULL, full ? s->parts[i].stored_email : s->parts[i].given_email);
-	pushJsonbValue(st, WJB_END_ARRAY, NULL);
-	pushJsonbValue(st, WJB_END_OBJECT, NULL);
+			EnrollJwString(w, NULL, full ? s->parts[i].stored_email : s->parts[i].given_email);
+	EnrollJwEnd(w);
+	EnrollJwBeginArray(w, "created", ncreated);
+	for (int i = 0; i < s->n; i++)
+		if (s->parts[i].is_new && s->parts[i].created)
+			EnrollJwString(w, NULL, s->parts[i].email);
+	EnrollJwEnd(w);
+	EnrollJwEnd(w);
 }
 
 /* the "enrollments" member: one object per new participant */
 static void
-ReportEnrollments(JsonbParseState **st, const Session *s, bool full)
+ReportEnrollments(EnrollJsonbWriter *w, const Session *s, bool full)
 {
-	EnrollJsonKey(st, "enrollments");
-	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	/* the first three alone when the person is not shown */
+	static const char *const keys[] = {"role", "seat", "email", "account", "license", "outcome"};
+
+	EnrollJwBeginArray(w, "enrollments", s->nnew);
 	for (int i = 0; i < s->n; i++)
 	{
 		const Participant *p = &s->parts[i];
@@ -1051,105 +1433,171 @@ ReportEnrollments(JsonbParseState **st, const Session *s, bool full)
 		if (!p->is_new)
 			continue;
 		CHECK_FOR_INTERRUPTS();
-		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
-		EnrollJsonString(st, "email", show ? p->stored_email : p->given_email);
-		if (show)
-			EnrollJsonInt(st, "account", p->account, false);
-		EnrollJsonString(st, "role", p->tutor ? s->sp.supervisor : "student");
-		EnrollJsonString(st, "seat", p->tutor ? "tutor" : "learner");
+		EnrollJwBeginObject(w, NULL, keys, show ? 6 : 3);
+		EnrollJwString(w, "role", p->tutor ? s->sp.supervisor : "student");
+		EnrollJwString(w, "seat", p->tutor ? "tutor" : "learner");
+		EnrollJwString(w, "email", show ? p->stored_email : p->given_email);
 		if (show)
 		{
-			EnrollJsonInt(st, "license", p->license, false);
-			EnrollJsonString(st, "outcome", EnrollGrantOutcomeName(p->outcome));
+			EnrollJwInt(w, "account", p->account);
+			EnrollJwInt(w, "license", p->license);
+			EnrollJwString(w, "outcome", EnrollGrantOutcomeName(p->outcome));
 		}
-		pushJsonbValue(st, WJB_END_OBJECT, NULL);
+		EnrollJwEnd(w);
 	}
-	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+	EnrollJwEnd(w);
 }
 
 /* the "removed" member: participants named again after being taken out */
 static void
-ReportRemoved(JsonbParseState **st, const Session *s)
+ReportRemoved(EnrollJsonbWriter *w, const Session *s)
 {
-	EnrollJsonKey(st, "removed");
-	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	EnrollJwBeginArray(w, "removed", s->nremoved);
 	for (int i = 0; i < s->n; i++)
 		if (s->parts[i].removed)
-			EnrollJsonString(st, NULL, s->parts[i].given_email);
-	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+			EnrollJwString(w, NULL, s->parts[i].given_email);
+	EnrollJwEnd(w);
 }
 
 /* the "problems" member of a dry run: every bad participant */
 static void
-ReportProblems(JsonbParseState **st, const Session *s)
+ReportProblems(EnrollJsonbWriter *w, const Session *s)
 {
-	EnrollJsonKey(st, "problems");
-	pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	static const char *const keys[] = {"email", "index", "problem", "sqlstate"};
+
+	EnrollJwBeginArray(w, "problems", s->nproblems);
 	for (int i = 0; i < s->nproblems; i++)
 	{
-		pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
-		EnrollJsonInt(st, "index", s->problems[i].index, s->problems[i].index == 0);
-		EnrollJsonString(st, "email", s->problems[i].email);
-		EnrollJsonString(st, "problem", s->problems[i].problem);
-		EnrollJsonString(st, "sqlstate", s->problems[i].sqlstate);
-		pushJsonbValue(st, WJB_END_OBJECT, NULL);
+		EnrollJwBeginObject(w, NULL, keys, lengthof(keys));
+		EnrollJwString(w, "email", s->problems[i].email);
+		if (s->problems[i].index == 0)
+			EnrollJwString(w, "index", NULL);
+		else
+			EnrollJwInt(w, "index", s->problems[i].index);
+		EnrollJwString(w, "problem", s->problems[i].problem);
+		EnrollJwString(w, "sqlstate", s->problems[i].sqlstate);
+		EnrollJwEnd(w);
 	}
-	pushJsonbValue(st, WJB_END_ARRAY, NULL);
+	EnrollJwEnd(w);
+}
+
+/* the "group" member */
+static void
+ReportGroup(EnrollJsonbWriter *w, const Session *s)
+{
+	static const char *const keys[] = {"id", "created", "idnumber"};
+
+	EnrollJwBeginObject(w, "group", keys, lengthof(keys));
+	EnrollJwInt(w, "id", s->group_id);
+	EnrollJwBool(w, "created", s->group_created);
+	EnrollJwString(w, "idnumber", s->req->order_ref);
+	EnrollJwEnd(w);
+}
+
+/* the "seats" member: bought, used, left, and missing when over */
+static void
+ReportSeats(EnrollJsonbWriter *w, const Session *s)
+{
+	static const char *const keys[] = {"left", "used", "bought", "missing"};
+	int			used = s->nexisting + s->nnew;
+	int			bought = s->req->seats;
+
+	EnrollJwBeginObject(w, "seats", keys, used > bought ? 4 : 3);
+	EnrollJwInt(w, "left", Max(bought - used, 0));
+	EnrollJwInt(w, "used", used);
+	EnrollJwInt(w, "bought", bought);
+	if (used > bought)
+		EnrollJwInt(w, "missing", used - bought);
+	EnrollJwEnd(w);
+}
+
+/* the "access" member: the participants' window, nulls when nobody is new */
+static void
+ReportAccess(EnrollJsonbWriter *w, const Session *s)
+{
+	static const char *const keys[] = {"from", "until"};
+
+	EnrollJwBeginObject(w, "access", keys, lengthof(keys));
+	EnrollJwString(w, "from", s->nnew > 0 ? timestamptz_to_str(s->access_from) : NULL);
+	EnrollJwString(w, "until", s->nnew > 0 ? timestamptz_to_str(s->access_until) : NULL);
+	EnrollJwEnd(w);
+}
+
+/* about how many bytes the report takes, so that its buffer is not regrown */
+static Size
+ReportSizeGuess(const Session *s)
+{
+	Size		size = 1024;
+
+	for (int i = 0; i < s->n; i++)
+		if (s->parts[i].is_new || s->parts[i].removed)
+			size += 2 * strlen(s->parts[i].given_email) + 160;
+	return size;
 }
 
 /*
- * The report of a setup that changed something: for a system admin
- * (full), or for the operator (no id, stored spelling, license or outcome
- * of an account the call did not create; no license ids of other people).
+ * The report of a setup that changed something, in the current memory
+ * context: for a system admin (full), or for the operator (no id, stored
+ * spelling, license or outcome of an account the call did not create; no
+ * license ids of other people).
  */
 static Jsonb *
 BuildReport(const Session *s, bool full)
 {
-	JsonbParseState *st = NULL;
 	const SessionRequest *req = s->req;
+	const char *keys[20];
+	int			n = 0;
+	EnrollJsonbWriter w;
 
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	EnrollJsonString(&st, "order", req->order_ref);
-	EnrollJsonString(&st, "status", s->nproblems > 0 ? "invalid" : "done");
-	EnrollJsonString(&st, "offer", s->code);
-	EnrollJsonString(&st, "course", s->course_shortname);
-	EnrollJsonInt(&st, "operator", req->operator, false);
-	EnrollJsonKey(&st, "group");
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	EnrollJsonInt(&st, "id", s->group_id, false);
-	EnrollJsonString(&st, "idnumber", req->order_ref);
-	EnrollJsonBool(&st, "created", s->group_created);
-	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	EnrollJsonKey(&st, "seats");
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	EnrollJsonInt(&st, "bought", req->seats, false);
-	EnrollJsonInt(&st, "used", s->nexisting + s->nnew, false);
-	EnrollJsonInt(&st, "left", Max(req->seats - s->nexisting - s->nnew, 0), false);
-	if (s->nexisting + s->nnew > req->seats)
-		EnrollJsonInt(&st, "missing", s->nexisting + s->nnew - req->seats, false);
-	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	EnrollJsonKey(&st, "access");
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	EnrollJsonString(&st, "from", s->nnew > 0 ? pstrdup(timestamptz_to_str(s->access_from)) : NULL);
-	EnrollJsonString(&st, "until", s->nnew > 0 ? pstrdup(timestamptz_to_str(s->access_until)) : NULL);
-	pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	ReportAccounts(&st, s, full);
-	ReportEnrollments(&st, s, full);
-	ReportRemoved(&st, s);
-	if (full)
-		EnrollJsonInt(&st, "superseded_licenses", s->nsuper, false);
-	if (full)
-		EnrollJsonInt(&st, "kept_licenses", s->nkept, false);
-	EnrollJsonInt(&st, "delegated_roles", s->nroles, false);
-	EnrollJsonInt(&st, "support_enrollments", s->nsupport, false);
-	EnrollJsonKey(&st, "warnings");
-	pushJsonbValue(&st, WJB_BEGIN_ARRAY, NULL);
-	if (s->warning)
-		EnrollJsonString(&st, NULL, s->warning);
-	pushJsonbValue(&st, WJB_END_ARRAY, NULL);
+	/* the members, in jsonb's key order */
+	keys[n++] = "group";
+	keys[n++] = "offer";
+	keys[n++] = "order";
+	keys[n++] = "seats";
+	keys[n++] = "access";
+	keys[n++] = "course";
+	keys[n++] = "status";
+	keys[n++] = "removed";
+	keys[n++] = "accounts";
+	keys[n++] = "operator";
 	if (req->dry_run)
-		ReportProblems(&st, s);
-	return JsonbValueToJsonb(pushJsonbValue(&st, WJB_END_OBJECT, NULL));
+		keys[n++] = "problems";
+	keys[n++] = "warnings";
+	keys[n++] = "enrollments";
+	if (full)
+		keys[n++] = "kept_licenses";
+	keys[n++] = "delegated_roles";
+	if (full)
+		keys[n++] = "superseded_licenses";
+	keys[n++] = "support_enrollments";
+
+	EnrollJwInit(&w, ReportSizeGuess(s));
+	EnrollJwBeginObject(&w, NULL, keys, n);
+	ReportGroup(&w, s);
+	EnrollJwString(&w, "offer", s->code);
+	EnrollJwString(&w, "order", req->order_ref);
+	ReportSeats(&w, s);
+	ReportAccess(&w, s);
+	EnrollJwString(&w, "course", s->course_shortname);
+	EnrollJwString(&w, "status", s->nproblems > 0 ? "invalid" : "done");
+	ReportRemoved(&w, s);
+	ReportAccounts(&w, s, full);
+	EnrollJwInt(&w, "operator", req->operator);
+	if (req->dry_run)
+		ReportProblems(&w, s);
+	EnrollJwBeginArray(&w, "warnings", s->warning ? 1 : 0);
+	if (s->warning)
+		EnrollJwString(&w, NULL, s->warning);
+	EnrollJwEnd(&w);
+	ReportEnrollments(&w, s, full);
+	if (full)
+		EnrollJwInt(&w, "kept_licenses", s->nkept);
+	EnrollJwInt(&w, "delegated_roles", s->nroles);
+	if (full)
+		EnrollJwInt(&w, "superseded_licenses", s->nsuper);
+	EnrollJwInt(&w, "support_enrollments", s->nsupport);
+	EnrollJwEnd(&w);
+	return EnrollJwFinish(&w);
 }
 
 /* Store the request and the operator's report on the order, and its event. */
@@ -1168,18 +1616,46 @@ StoreReport(Session *s, Jsonb *report)
 								s->nnew, s->group_created ? "true" : "false"));
 }
 
-/* The stored report marked already_done. */
+/*
+ * object || mark (jsonb_concat), in the memory context cxt; mark is the
+ * text of a small object.
+ */
 static Jsonb *
-AlreadyDone(Datum stored)
+Marked(Jsonb *object, const char *mark, MemoryContext cxt)
 {
-	return DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, stored,
-											  DirectFunctionCall1(jsonb_in,
-																  CStringGetDatum("{\"status\": \"already_done\"}"))));
+	Jsonb	   *m = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(mark)));
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Jsonb	   *result = EnrollJsonbConcat(object, m);
+
+	MemoryContextSwitchTo(old);
+	return result;
 }
 
-/* The setup, step by step (SPI connected). */
+/* The stored report marked already_done, in the memory context cxt. */
 static Jsonb *
-SetupSession(SessionRequest *req, int64 actor)
+AlreadyDone(Datum stored, MemoryContext cxt)
+{
+	return Marked(DatumGetJsonbP(stored), "{\"status\": \"already_done\"}", cxt);
+}
+
+/* The report (see BuildReport), in the memory context cxt. */
+static Jsonb *
+ReportIn(MemoryContext cxt, const Session *s, bool full)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Jsonb	   *report = BuildReport(s, full);
+
+	MemoryContextSwitchTo(old);
+	return report;
+}
+
+/*
+ * The setup, step by step (SPI connected).  The answer is allocated in the
+ * memory context result_cxt: a report of 100,000 participants takes about
+ * 20 MB, not to be built twice or copied.
+ */
+static Jsonb *
+SetupSession(SessionRequest *req, int64 actor, MemoryContext result_cxt, int *participants)
 {
 	Session		s;
 	Jsonb	   *report;
@@ -1188,6 +1664,7 @@ SetupSession(SessionRequest *req, int64 actor)
 
 	memset(&s, 0, sizeof(s));
 	s.req = req;
+	s.cxt = CurrentMemoryContext;
 	s.actor = actor;
 	s.actor_is_admin = EnrollActorIsAdmin();
 	s.now = EnrollClockNow();
@@ -1199,7 +1676,12 @@ SetupSession(SessionRequest *req, int64 actor)
 	s.parts = EnrollReadParticipants(req->participants, &s.n,
 									 req->dry_run ? &s.problems : NULL, &s.nproblems);
 	EnrollProgress("participants read", s.n);
+	*participants = s.n;
 	stored = ClaimOrder(&s, &has_report);
+	/* read and digested: a copy detoasted for the call (12 MB for 100,000) goes */
+	if (req->participants_copy)
+		pfree(req->participants);
+	req->participants = NULL;
 	FindGroup(&s);
 	ResolveAccounts(&s);
 	EnrollProgress("accounts found or created", s.n);
@@ -1207,7 +1689,7 @@ SetupSession(SessionRequest *req, int64 actor)
 
 	/* nothing new: the order is done, the stored report is the answer */
 	if (s.nnew == 0 && s.nproblems == 0 && has_report)
-		return AlreadyDone(stored);
+		return AlreadyDone(stored, result_cxt);
 
 	/*
 	 * Checked once there is work to do, so that retrying an order that is
@@ -1218,9 +1700,17 @@ SetupSession(SessionRequest *req, int64 actor)
 	if (s.nnew > 0)
 		WriteNewParticipants(&s);
 
+	/* the operator's report is stored; a system admin is answered the full one */
+	if (!s.actor_is_admin)
+	{
+		report = ReportIn(result_cxt, &s, false);
+		StoreReport(&s, report);
+		return report;
+	}
 	report = BuildReport(&s, false);
 	StoreReport(&s, report);
-	return s.actor_is_admin ? BuildReport(&s, true) : report;
+	pfree(report);
+	return ReportIn(result_cxt, &s, true);
 }
 
 /*
@@ -1235,6 +1725,7 @@ SetupSessionEntry(SessionRequest *req)
 	EnrollSubxact sx;
 	Jsonb	   *report;
 	volatile Datum result = (Datum) 0;
+	int			participants = 0;
 
 	EnrollRequireSchema();
 
@@ -1261,18 +1752,18 @@ SetupSessionEntry(SessionRequest *req)
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		report = SetupSession(req, actor);
+		/* the report is made in the caller's memory: SPI and the subtransaction go */
+		report = SetupSession(req, actor, caller, &participants);
 		if (req->dry_run)
-			report = DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(report),
-														DirectFunctionCall1(jsonb_in, CStringGetDatum("{\"dry_run\": true}"))));
-		/* copy the report to the caller's memory before SPI and the subtransaction go */
 		{
-			MemoryContext old = MemoryContextSwitchTo(caller);
+			Jsonb	   *marked = Marked(report, "{\"dry_run\": true}", caller);
 
-			result = PointerGetDatum(PG_DETOAST_DATUM_COPY(JsonbPGetDatum(report)));
-			MemoryContextSwitchTo(old);
+			pfree(report);
+			report = marked;
 		}
+		result = JsonbPGetDatum(report);
 		SPI_finish();
+		ReleaseFreedMemory(participants);
 	}
 	PG_CATCH();
 	{
@@ -1308,6 +1799,7 @@ setup_course_session(PG_FUNCTION_ARGS)
 	req.operator = PG_GETARG_INT64(2);
 	req.seats = PG_GETARG_INT32(3);
 	req.participants = PG_GETARG_JSONB_P(4);
+	req.participants_copy = (Pointer) req.participants != PG_GETARG_POINTER(4);
 	if (PG_ARGISNULL(5) || (PG_NARGS() > 6 && PG_ARGISNULL(6)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -1334,6 +1826,7 @@ setup_course_session_params(PG_FUNCTION_ARGS)
 				 errmsg("params and participants must not be null")));
 	EnrollParseSessionCall(text_to_cstring(PG_GETARG_TEXT_PP(0)), &req);
 	req.participants = PG_GETARG_JSONB_P(1);
+	req.participants_copy = (Pointer) req.participants != PG_GETARG_POINTER(1);
 	if (PG_ARGISNULL(2) || (PG_NARGS() > 3 && PG_ARGISNULL(3)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
