@@ -21,10 +21,13 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_enum.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "pg_enroll.h"
@@ -64,23 +67,44 @@ Broken(const char *rule, const char *what)
 			 err_generic_string(PG_DIAG_CONSTRAINT_NAME, rule)));
 }
 
-/* an enum argument's label, NULL when the argument is */
-static const char *
-Label(FunctionCallInfo fcinfo, int arg)
-{
-	if (PG_ARGISNULL(arg))
-		return NULL;
-	return DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(arg)));
-}
-
-/* SQL truth values: 1 true, 0 false, -1 unknown (NULL) */
+/*
+ * Is an enum argument the value with this label?  1, 0, or -1 when the
+ * argument is NULL.  The label is compared in the syscache entry (no copy):
+ * the function runs for every row a statement writes.
+ */
 static int
-Tri(bool known, bool value)
+EnumIs(FunctionCallInfo fcinfo, int arg, const char *label)
 {
-	return known ? (value ? 1 : 0) : -1;
+	HeapTuple	tup;
+	bool		is;
+
+	if (PG_ARGISNULL(arg))
+		return -1;
+	tup = SearchSysCache1(ENUMOID, PG_GETARG_DATUM(arg));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for enum value %u", PG_GETARG_OID(arg));
+	is = strcmp(NameStr(((Form_pg_enum) GETSTRUCT(tup))->enumlabel), label) == 0;
+	ReleaseSysCache(tup);
+	return is ? 1 : 0;
 }
 
-/* a AND b, in three-valued logic */
+/* numeric 0, made once per backend */
+static Numeric
+Zero(void)
+{
+	static Numeric zero = NULL;
+
+	if (zero == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		zero = int64_to_numeric(0);
+		MemoryContextSwitchTo(old);
+	}
+	return zero;
+}
+
+/* a AND b in SQL's three-valued logic: 1 true, 0 false, -1 unknown (NULL) */
 static int
 TriAnd(int a, int b)
 {
@@ -93,11 +117,10 @@ PG_FUNCTION_INFO_V1(license_rules);
 Datum
 license_rules(PG_FUNCTION_ARGS)
 {
-	const char *kind = Label(fcinfo, A_HOLDER_KIND);
-	const char *reason = Label(fcinfo, A_END_REASON);
+	int			person = EnumIs(fcinfo, A_HOLDER_KIND, "person");
+	int			organization = EnumIs(fcinfo, A_HOLDER_KIND, "organization");
+	int			superseded = EnumIs(fcinfo, A_END_REASON, "superseded");
 	bool		is_null[N_ARGS];
-	int			person = Tri(kind != NULL, kind && strcmp(kind, "person") == 0);
-	int			organization = Tri(kind != NULL, kind && strcmp(kind, "organization") == 0);
 
 	if (PG_NARGS() != N_ARGS)
 		elog(ERROR, "enroll.license_rules takes %d arguments", N_ARGS);
@@ -155,8 +178,7 @@ license_rules(PG_FUNCTION_ARGS)
 		if (numeric_is_nan(price))
 			Broken("license_price_not_nan", "The price paid is a number.");
 		/* license_price_not_negative: price_paid >= 0 */
-		if (!DatumGetBool(DirectFunctionCall2(numeric_ge, NumericGetDatum(price),
-											  NumericGetDatum(int64_to_numeric(0)))))
+		if (!DatumGetBool(DirectFunctionCall2(numeric_ge, NumericGetDatum(price), NumericGetDatum(Zero()))))
 			Broken("license_price_not_negative", "The price paid is not negative.");
 	}
 
@@ -187,7 +209,7 @@ license_rules(PG_FUNCTION_ARGS)
 		Broken("license_seats_positive", "An organization license has at least one seat.");
 
 	/* license_superseded_has_successor: (end_reason = superseded) = (superseded_by IS NOT NULL) */
-	if (reason != NULL && (strcmp(reason, "superseded") == 0) != !is_null[A_SUPERSEDED_BY])
+	if (superseded >= 0 && (superseded == 1) != !is_null[A_SUPERSEDED_BY])
 		Broken("license_superseded_has_successor", "A license ended as superseded names its successor, and only then.");
 
 	/* license_validation_has_due: documents_validated_at IS NULL OR documents_due_at IS NOT NULL */
