@@ -1100,7 +1100,6 @@ WriteLicenses(Session *s, NewParticipants *np)
 {
 	int			n = np->n;
 	int64	   *old_ids;
-	int64	   *holders;
 	TimestampTz *handovers;
 	int64	   *successors;
 	TimestampTz *froms;
@@ -1116,7 +1115,6 @@ WriteLicenses(Session *s, NewParticipants *np)
 
 	StepBegin();
 	old_ids = palloc(sizeof(int64) * Max(n, 1));
-	holders = palloc(sizeof(int64) * Max(n, 1));
 	handovers = palloc(sizeof(TimestampTz) * Max(n, 1));
 	successors = palloc(sizeof(int64) * Max(n, 1));
 	froms = palloc(sizeof(TimestampTz) * Max(n, 1));
@@ -1151,7 +1149,6 @@ WriteLicenses(Session *s, NewParticipants *np)
 		{
 			np->superseded[k] = np->cur[k].id;
 			old_ids[nsuper] = np->cur[k].id;
-			holders[nsuper] = p->account;
 			handovers[nsuper] = handover;
 			froms[nsuper] = s->access_from;
 			untils[nsuper] = s->access_until;
