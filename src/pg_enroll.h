@@ -249,7 +249,7 @@ extern ErrorData *EnrollSubxactCatch(EnrollSubxact *sx);
 extern bool EnrollIsBlank(const char *s);
 extern char *EnrollSha256Hex(const char *data);
 extern Datum EnrollInt8Array(const int64 *values, int n);
-extern Datum EnrollTextArray(char *const *values, int n);
+extern Datum EnrollTextArrayOf(int n, const char *(*get) (const void *arg, int i), const void *arg);
 extern Datum EnrollTimestampArray(const TimestampTz *values, int n);
 extern Datum EnrollTimestampArrayNulls(const TimestampTz *values, const bool *nulls, int n);
 extern Datum EnrollBoolArray(const bool *values, int n);

@@ -389,44 +389,32 @@ StepEnd(const Session *s)
 /* a string field of a participant, by its offset in Participant */
 #define PART_STRING(p, field) (*(char *const *) ((const char *) (p) + (field)))
 
+/* the participants and field PartTextArray reads */
+typedef struct PartField
+{
+	const Session *s;
+	const int  *idx;
+	size_t		field;
+} PartField;
+
+static const char *
+PartFieldString(const void *arg, int k)
+{
+	const PartField *pf = arg;
+
+	return PART_STRING(&pf->s->parts[pf->idx ? pf->idx[k] : k], pf->field);
+}
+
 /*
  * The text[] of one string field of the participants idx[0..n) (idx NULL:
- * all), as construct_array makes it, built in place: no text datum per
- * element first.
+ * all), built in place (EnrollTextArrayOf): no text datum per element first.
  */
 static Datum
 PartTextArray(const Session *s, const int *idx, int n, size_t field)
 {
-	Size		nbytes = ARR_OVERHEAD_NONULLS(1);
-	ArrayType  *a;
-	char	   *data;
+	PartField	pf = {s, idx, field};
 
-	if (n == 0)
-		return PointerGetDatum(construct_empty_array(TEXTOID));
-	for (int k = 0; k < n; k++)
-		nbytes += INTALIGN(VARHDRSZ + strlen(PART_STRING(&s->parts[idx ? idx[k] : k], field)));
-	if (!AllocSizeIsValid(nbytes))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("array size exceeds the maximum allowed (%d)", (int) MaxAllocSize)));
-	a = (ArrayType *) palloc0(nbytes);
-	SET_VARSIZE(a, nbytes);
-	a->ndim = 1;
-	a->dataoffset = 0;
-	a->elemtype = TEXTOID;
-	ARR_DIMS(a)[0] = n;
-	ARR_LBOUND(a)[0] = 1;
-	data = ARR_DATA_PTR(a);
-	for (int k = 0; k < n; k++)
-	{
-		const char *str = PART_STRING(&s->parts[idx ? idx[k] : k], field);
-		int			len = strlen(str);
-
-		SET_VARSIZE(data, VARHDRSZ + len);
-		memcpy(VARDATA(data), str, len);
-		data += INTALIGN(VARHDRSZ + len);
-	}
-	return PointerGetDatum(a);
+	return EnrollTextArrayOf(n, PartFieldString, &pf);
 }
 
 /* qsort and bsearch order of int64 */
