@@ -57,6 +57,13 @@ SELECT what, account_id = :olga AS caused_by_olga, subject_account = :pia AS abo
 SET enable_seqscan = off;
 SET enable_bitmapscan = off;
 EXPLAIN (COSTS OFF) SELECT id FROM enroll.event WHERE subject_account = 1;
+-- and the events a person caused about nobody, the policy's other arm: the
+-- actor's index holds only those (1.2), so an event about someone costs no
+-- entry in it
+EXPLAIN (COSTS OFF) SELECT id FROM enroll.event WHERE account_id = 1 AND subject_account IS NULL;
+-- the extension's indexes on the log: no index on (table_name, row_id)
+SELECT indexrelid::regclass AS event_index, pg_get_expr(indpred, indrelid) AS only_for
+  FROM pg_index WHERE indrelid = 'enroll.event'::regclass ORDER BY indexrelid::regclass::text COLLATE "C";
 RESET enable_seqscan;
 RESET enable_bitmapscan;
 

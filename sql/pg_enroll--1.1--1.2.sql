@@ -411,6 +411,8 @@ ALTER TABLE enroll.enrollment
     ADD CONSTRAINT enrollment_order_fkey FOREIGN KEY (order_id) REFERENCES enroll.purchase_order (id);
 CREATE INDEX enrollment_via_license_idx ON enroll.enrollment (via_license) WHERE via_license IS NOT NULL;
 CREATE INDEX enrollment_order_idx ON enroll.enrollment (order_id) WHERE order_id IS NOT NULL;
+-- nothing reads enrollments by group (each index costs every enrollment written)
+DROP INDEX enroll.enrollment_group_idx;
 COMMENT ON COLUMN enroll.enrollment.license_id IS 'The license of the course that gives access; kept pointing at the holder''s current license when a newer one supersedes it. time_start/time_end are its access window.';
 COMMENT ON COLUMN enroll.enrollment.via_license IS 'For a support-course enrollment (S1.7): the license of the session''s course through which the participant reaches it (the order''s license, or the person''s own when it was kept or has superseded it); the support course is accessible exactly while that license gives access to the session''s course.';
 COMMENT ON COLUMN enroll.enrollment.order_id IS 'The purchase order the enrollment comes from.';
@@ -2152,7 +2154,11 @@ COMMENT ON FUNCTION enroll.check_invariants() IS
 -- writes ids only), and every event about one person names that person, who
 -- reads it from now on; then every existing event gets its digest again, in
 -- the 1.2 encoding (the only UPDATE the log sees, as in 1.0--1.1), and the
--- indexes of 1.2
+-- indexes of 1.2: no index on the row (nothing reads the log by row, and each
+-- index costs every event written), the actor's index only for the events
+-- about nobody (the policy event_self's second arm)
+DROP INDEX enroll.event_row_idx;
+DROP INDEX enroll.event_account_idx;
 ALTER TABLE enroll.event DISABLE TRIGGER event_append_only;
 UPDATE enroll.event e SET details = NULLIF(e.details OPERATOR(pg_catalog.-) '{email,firstname,lastname}'::text[], '{}'::jsonb)
  WHERE e.details OPERATOR(pg_catalog.?|) '{email,firstname,lastname}'::text[];
@@ -2167,6 +2173,7 @@ UPDATE enroll.event e SET subject_account = CASE e.table_name
    AND e.table_name OPERATOR(pg_catalog.=) ANY ('{account,license,membership,enrollment,role_assignment}'::text[]);
 UPDATE enroll.event e SET digest = enroll.event_digest(e);
 ALTER TABLE enroll.event ENABLE TRIGGER event_append_only;
+CREATE INDEX event_account_idx ON enroll.event (account_id) WHERE subject_account IS NULL AND account_id IS NOT NULL;
 CREATE INDEX event_subject_idx ON enroll.event (subject_account) WHERE subject_account IS NOT NULL;
 CREATE INDEX event_chain_idx ON enroll.event (xid, id);
 

@@ -371,10 +371,11 @@ CREATE TABLE enroll.enrollment (
     CONSTRAINT enrollment_one_license CHECK (license_id IS NULL OR via_license IS NULL)
 );
 CREATE INDEX enrollment_account_idx ON enroll.enrollment (account_id);
-CREATE INDEX enrollment_group_idx ON enroll.enrollment (group_id) WHERE group_id IS NOT NULL;
 CREATE INDEX enrollment_license_idx ON enroll.enrollment (license_id) WHERE license_id IS NOT NULL;
 CREATE INDEX enrollment_via_license_idx ON enroll.enrollment (via_license) WHERE via_license IS NOT NULL;
 CREATE INDEX enrollment_order_idx ON enroll.enrollment (order_id) WHERE order_id IS NOT NULL;
+-- no index on group_id: nothing reads enrollments by group, and a group is never
+-- deleted (the foreign key's check from course_group would scan)
 COMMENT ON TABLE enroll.enrollment IS
   'An account enrolled in a course with a role, optionally in a group of that course (composite foreign key) and backed by a license of that course.';
 COMMENT ON COLUMN enroll.enrollment.license_id IS 'The license of the course that gives access; kept pointing at the holder''s current license when a newer one supersedes it. time_start/time_end are its access window.';
@@ -427,8 +428,11 @@ CREATE TABLE enroll.event (
     digest      bytea NOT NULL,
     subject_account bigint
 );
-CREATE INDEX event_account_idx ON enroll.event (account_id) WHERE account_id IS NOT NULL;
-CREATE INDEX event_row_idx ON enroll.event (table_name, row_id);
+-- the indexes the readers of the log use (1.2): a person's events (the policy
+-- event_self's two arms) and the order of events_since and the seal; no index
+-- on the row (nothing of the extension reads the log by row, and every index
+-- costs each event written)
+CREATE INDEX event_account_idx ON enroll.event (account_id) WHERE subject_account IS NULL AND account_id IS NOT NULL;
 CREATE INDEX event_subject_idx ON enroll.event (subject_account) WHERE subject_account IS NOT NULL;
 CREATE INDEX event_chain_idx ON enroll.event (xid, id);
 COMMENT ON TABLE enroll.event IS
