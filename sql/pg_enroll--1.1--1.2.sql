@@ -344,7 +344,11 @@ COMMENT ON COLUMN enroll.purchase_order.request IS 'The call as received, withou
 
 ALTER TABLE enroll.role_assignment
     ADD COLUMN order_id bigint,
-    ADD CONSTRAINT role_assignment_order_fkey FOREIGN KEY (order_id) REFERENCES enroll.purchase_order (id);
+    ADD CONSTRAINT role_assignment_order_fkey FOREIGN KEY (order_id) REFERENCES enroll.purchase_order (id),
+    -- the key leads with the account and serves its lookups: one index less per role given
+    DROP CONSTRAINT role_assignment_key,
+    ADD CONSTRAINT role_assignment_key UNIQUE NULLS NOT DISTINCT (account_id, role_id, context_level, context_id);
+DROP INDEX enroll.role_assignment_account_idx;
 CREATE INDEX role_assignment_order_idx ON enroll.role_assignment (order_id) WHERE order_id IS NOT NULL;
 COMMENT ON COLUMN enroll.role_assignment.order_id IS 'The purchase order that gave the role (S1.6 cross roles), while it lasts.';
 

@@ -126,9 +126,10 @@ CREATE TABLE enroll.role_assignment (
     order_ref     text,
     order_id      bigint,
     CONSTRAINT role_assignment_context_id CHECK ((context_level OPERATOR(pg_catalog.=) 'system') OPERATOR(pg_catalog.=) (context_id IS NULL)),
-    CONSTRAINT role_assignment_key UNIQUE NULLS NOT DISTINCT (role_id, account_id, context_level, context_id)
+    -- leads with the account (1.2): it serves the account's lookups and the
+    -- foreign key, with no separate index on account_id to write
+    CONSTRAINT role_assignment_key UNIQUE NULLS NOT DISTINCT (account_id, role_id, context_level, context_id)
 );
-CREATE INDEX role_assignment_account_idx ON enroll.role_assignment (account_id);
 CREATE INDEX role_assignment_context_idx ON enroll.role_assignment (context_level, context_id);
 CREATE INDEX role_assignment_order_idx ON enroll.role_assignment (order_id) WHERE order_id IS NOT NULL;
 COMMENT ON TABLE enroll.role_assignment IS
