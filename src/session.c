@@ -68,6 +68,9 @@
 #include <malloc.h>
 #endif
 
+#include "access/toast_internals.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
@@ -78,7 +81,9 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "pg_enroll.h"
@@ -334,6 +339,9 @@ static EnrollPlan plan_support = {
 
 /* rows fetched from a cursor at a time */
 #define SESSION_BATCH 1000
+
+/* a report this large (bytes) is compressed before the UPDATE storing it */
+#define REPORT_COMPRESS_MIN (64 * 1024)
 
 /* from this many participants on, freed memory is handed back after each step */
 #define ENROLL_TRIM_PARTICIPANTS 1000
@@ -1585,6 +1593,41 @@ BuildReport(const Session *s, bool full)
 	return EnrollJwFinish(&w);
 }
 
+/* the compression method of enroll.purchase_order.report (as ALTER TABLE set it) */
+static char
+ReportCompression(void)
+{
+	Oid			rel = get_relname_relid("purchase_order", get_namespace_oid("enroll", false));
+	HeapTuple	tup = SearchSysCacheAttName(rel, "report");
+	char		method;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "column \"report\" of enroll.purchase_order not found");
+	method = ((Form_pg_attribute) GETSTRUCT(tup))->attcompression;
+	ReleaseSysCache(tup);
+	return method;				/* InvalidCompressionMethod: the default */
+}
+
+/*
+ * The report as a parameter of the UPDATE that stores it: a large one
+ * compressed already, as PostgreSQL would store it (it compresses the
+ * largest value of a row above TOAST_TUPLE_THRESHOLD, and the report is far
+ * above).  Given the report itself, the UPDATE would build the new row with
+ * a full copy of it inside before compressing that: 20 MB more for 100,000
+ * participants.  A compressed value is a valid jsonb datum; what is stored
+ * and read back is the same.
+ */
+static Datum
+ReportToStore(Jsonb *report)
+{
+	Datum		compressed;
+
+	if (VARSIZE(report) < REPORT_COMPRESS_MIN)
+		return JsonbPGetDatum(report);
+	compressed = toast_compress_datum(JsonbPGetDatum(report), ReportCompression());
+	return DatumGetPointer(compressed) != NULL ? compressed : JsonbPGetDatum(report);
+}
+
 /* Store the request and the operator's report on the order, and its event. */
 static void
 StoreReport(Session *s, Jsonb *report)
@@ -1593,9 +1636,11 @@ StoreReport(Session *s, Jsonb *report)
 
 	args[0] = Int64GetDatum(s->order_id);
 	args[1] = JsonbPGetDatum(s->request_json);
-	args[2] = JsonbPGetDatum(report);
+	args[2] = ReportToStore(report);
 	args[3] = TimestampTzGetDatum(s->now);
 	EnrollExecute(&plan_order_update, args, NULL, false, 0, SPI_OK_UPDATE);
+	if (DatumGetPointer(args[2]) != (Pointer) report)
+		pfree(DatumGetPointer(args[2]));
 	EnrollLogEvent("purchase_order.setup", "purchase_order", s->order_id,
 				   EnrollJsonbf("{\"new_participants\": %d, \"group_created\": %s}",
 								s->nnew, s->group_created ? "true" : "false"));
