@@ -1652,19 +1652,29 @@ ReportToStore(Jsonb *report)
 	return DatumGetPointer(compressed) != NULL ? compressed : JsonbPGetDatum(report);
 }
 
-/* Store the request and the operator's report on the order, and its event. */
+/*
+ * Store the request and the operator's report on the order, and its event.
+ * With done, the caller needs the report no more: it is freed, as soon as
+ * it has been compressed.
+ */
 static void
-StoreReport(Session *s, Jsonb *report)
+StoreReport(Session *s, Jsonb *report, bool done)
 {
 	Datum		args[4];
+	bool		compressed;
 
 	args[0] = Int64GetDatum(s->order_id);
 	args[1] = JsonbPGetDatum(s->request_json);
 	args[2] = ReportToStore(report);
 	args[3] = TimestampTzGetDatum(s->now);
+	compressed = DatumGetPointer(args[2]) != (Pointer) report;
+	if (done && compressed)
+		pfree(report);
 	EnrollExecute(&plan_order_update, args, NULL, false, 0, SPI_OK_UPDATE);
-	if (DatumGetPointer(args[2]) != (Pointer) report)
+	if (compressed)
 		pfree(DatumGetPointer(args[2]));
+	else if (done)
+		pfree(report);
 	EnrollLogEvent("purchase_order.setup", "purchase_order", s->order_id,
 				   EnrollJsonbf("{\"new_participants\": %d, \"group_created\": %s}",
 								s->nnew, s->group_created ? "true" : "false"));
@@ -1758,12 +1768,10 @@ SetupSession(SessionRequest *req, int64 actor, MemoryContext result_cxt, int *pa
 	if (!s.actor_is_admin)
 	{
 		report = ReportIn(result_cxt, &s, false);
-		StoreReport(&s, report);
+		StoreReport(&s, report, false);
 		return report;
 	}
-	report = BuildReport(&s, false);
-	StoreReport(&s, report);
-	pfree(report);
+	StoreReport(&s, BuildReport(&s, false), true);
 	return ReportIn(result_cxt, &s, true);
 }
 
