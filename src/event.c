@@ -427,8 +427,9 @@ NewColumn(TriggerData *trigdata, const char *name, bool *isnull)
  * payload, a list cell and a hash entry (to drop duplicates): about 220
  * bytes each, 22 MB for the 100,000 events of a large session setup, held
  * from the first event to the commit and on top of everything the setup
- * still holds.  The trigger records 24 bytes instead (id, row, kind,
- * subtransaction), and the notifications are handed to Async_Notify just
+ * still holds.  The trigger records runs of events instead: of one kind,
+ * written by one subtransaction, with consecutive ids and row ids (a bulk
+ * insert's), 32 bytes a run; and the notifications are handed to Async_Notify just
  * before PostgreSQL queues them (XACT_EVENT_PRE_COMMIT, which comes before
  * PreCommit_Notify), when the setup's memory is gone.  They go out in event
  * order, at commit, as before; a rolled-back subtransaction takes its own
@@ -442,13 +443,14 @@ typedef struct PendingKind
 	char	   *table;			/* NULL: announced as null */
 } PendingKind;
 
-typedef struct PendingEvent
+typedef struct PendingRun
 {
-	int64		id;
-	int64		row;
-	SubTransactionId subid;		/* the (sub)transaction that wrote it */
-	uint32		kind;			/* index in pending_kinds; PENDING_ROW_NULL set: row is null */
-} PendingEvent;
+	int64		id;				/* the first event's id ... */
+	int64		row;			/* ... and row id; the next ones count up */
+	uint32		count;			/* events in the run */
+	uint32		kind;			/* index in pending_kinds; PENDING_ROW_NULL set: rows are null */
+	SubTransactionId subid;		/* the (sub)transaction that wrote them */
+} PendingRun;
 
 #define PENDING_ROW_NULL 0x80000000U
 
@@ -456,7 +458,7 @@ typedef struct PendingEvent
 #define PENDING_KIND_LOOKBACK 8
 
 /* all in TopTransactionContext; pending == NULL: nothing recorded yet */
-static PendingEvent *pending = NULL;
+static PendingRun *pending = NULL;
 static int64 npending = 0;
 static int64 maxpending = 0;
 static PendingKind *pending_kinds = NULL;
@@ -539,11 +541,15 @@ PendingFlush(void)
 	initStringInfo(&buf);
 	for (int64 i = 0; i < npending; i++)
 	{
-		const PendingEvent *e = &pending[i];
-		const PendingKind *k = &pending_kinds[e->kind & ~PENDING_ROW_NULL];
+		const PendingRun *r = &pending[i];
+		const PendingKind *k = &pending_kinds[r->kind & ~PENDING_ROW_NULL];
 
-		PayloadOf(&buf, e->id, k->what, k->table, (e->kind & PENDING_ROW_NULL) != 0, e->row);
-		Async_Notify(ENROLL_EVENTS_CHANNEL, buf.data);
+		for (uint32 j = 0; j < r->count; j++)
+		{
+			PayloadOf(&buf, r->id + j, k->what, k->table, (r->kind & PENDING_ROW_NULL) != 0,
+					  r->row + j);
+			Async_Notify(ENROLL_EVENTS_CHANNEL, buf.data);
+		}
 	}
 	pfree(buf.data);
 	pfree(pending);
@@ -574,7 +580,7 @@ EventXactCallback(XactEvent event, void *arg)
 }
 
 /*
- * A subtransaction's announcements are the last ones recorded (those of
+ * A subtransaction's announcements are the last runs recorded (those of
  * its own subtransactions already handed to it): on commit they become its
  * parent's, on rollback they go.
  */
@@ -621,7 +627,7 @@ PG_FUNCTION_INFO_V1(event_announce);
  * with {"id": <event id>, "what": ..., "table": ..., "row": <row id or
  * null>}.  PostgreSQL delivers the notification when the transaction
  * commits, in commit order, and drops it on rollback; the trigger records
- * it and hands it over just before (see PendingEvent).  No account and no
+ * it and hands it over just before (see PendingRun).  No account and no
  * details: any role that can connect may LISTEN on any channel.
  */
 Datum
@@ -635,7 +641,9 @@ event_announce(PG_FUNCTION_ARGS)
 	int64		row;
 	char	   *what;
 	char	   *table;
-	PendingEvent *e;
+	uint32		kind;
+	SubTransactionId subid;
+	PendingRun *r;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
@@ -667,19 +675,28 @@ event_announce(PG_FUNCTION_ARGS)
 	/* the checks Async_Notify would make now rather than at commit */
 	if (IsParallelWorker())
 		elog(ERROR, "cannot send notifications from a parallel worker");
+	kind = PendingKindOf(what, table) | (row_null ? PENDING_ROW_NULL : 0);
+	subid = GetCurrentSubTransactionId();
+	r = npending > 0 ? &pending[npending - 1] : NULL;
+	if (r != NULL && r->kind == kind && r->subid == subid && r->count < PG_UINT32_MAX &&
+		r->id + r->count == id && (row_null || r->row + r->count == row))
+	{
+		r->count++;
+		return PointerGetDatum(NULL);
+	}
 	if (npending == maxpending)
 	{
-		maxpending = Max(1024, maxpending * 2);
+		maxpending = Max(256, maxpending * 2);
 		pending = pending == NULL ?
-			MemoryContextAllocHuge(TopTransactionContext, sizeof(PendingEvent) * maxpending) :
-			repalloc_huge(pending, sizeof(PendingEvent) * maxpending);
+			MemoryContextAllocHuge(TopTransactionContext, sizeof(PendingRun) * maxpending) :
+			repalloc_huge(pending, sizeof(PendingRun) * maxpending);
 	}
-	e = &pending[npending];
-	e->id = id;
-	e->row = row;
-	e->subid = GetCurrentSubTransactionId();
-	e->kind = PendingKindOf(what, table) | (row_null ? PENDING_ROW_NULL : 0);
-	npending++;
+	r = &pending[npending++];
+	r->id = id;
+	r->row = row;
+	r->count = 1;
+	r->kind = kind;
+	r->subid = subid;
 	return PointerGetDatum(NULL);
 }
 
