@@ -427,15 +427,16 @@ NewColumn(TriggerData *trigdata, const char *name, bool *isnull)
  * payload, a list cell and a hash entry (to drop duplicates): about 220
  * bytes each, 22 MB for the 100,000 events of a large session setup, held
  * from the first event to the commit and on top of everything the setup
- * still holds.  The trigger records runs of events instead: of one kind,
- * written by one subtransaction, with consecutive ids and row ids (a bulk
- * insert's), 32 bytes a run; and the notifications are handed to Async_Notify just
- * before PostgreSQL queues them (XACT_EVENT_PRE_COMMIT, which comes before
- * PreCommit_Notify), when the setup's memory is gone.  They go out in event
- * order, at commit, as before; a rolled-back subtransaction takes its own
- * away (as AtSubAbort_Notify does).  PREPARE TRANSACTION hands them over
- * too (XACT_EVENT_PRE_PREPARE), so that PostgreSQL refuses it as it refuses
- * any transaction that has executed NOTIFY.
+ * still holds.  The trigger records runs of events instead (of one kind,
+ * written by one subtransaction, with consecutive ids and row ids, as a
+ * bulk insert's are: 32 bytes a run) and the notifications are handed to
+ * Async_Notify just before PostgreSQL queues them (XACT_EVENT_PRE_COMMIT,
+ * which comes before PreCommit_Notify), when the setup's memory is gone.
+ * They go out in event order, at commit, as before; a rolled-back
+ * subtransaction takes its own away (as AtSubAbort_Notify does).  PREPARE
+ * TRANSACTION hands them over too (XACT_EVENT_PRE_PREPARE), so that
+ * PostgreSQL refuses it as it refuses any transaction that has executed
+ * NOTIFY.
  */
 typedef struct PendingKind
 {
