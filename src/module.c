@@ -154,6 +154,7 @@ _PG_init(void)
 	MarkGUCPrefixReserved("enroll");
 
 	EnrollActorInit();
+	EnrollEventInit();
 }
 
 /* The clock of every rule: the enroll.clock override, else transaction start. */

@@ -4,9 +4,9 @@
  *	  [{"email", "firstname", "lastname", "role": "learner"|"tutor"}, ...]
  *	  validated and normalized before anything is written.
  *
- * One pass, linear in the list: the JSON is read as text columns by one
- * statement, through a cursor a batch of rows at a time (100,000 rows of
- * eleven text columns would take about 33 MB at once), each row is checked
+ * One pass, linear in the list: the JSON is read as text columns, a batch
+ * of elements per statement (100,000 rows of eleven text columns would take
+ * about 33 MB at once), each row is checked
  * in a per-row memory context that is reset after the row (only the
  * validated values are copied out, once, packed in large blocks), e-mail
  * addresses get their canonical form (EnrollCanonicalEmail: Unicode NFC, then
@@ -34,9 +34,13 @@
 #define ENROLL_NAME_MAX 200
 
 /*
- * the participants as text columns, with shape problems spelled out;
- * generic: a custom plan would copy the list into the plan as a constant
- * (12 MB for 100,000 participants)
+ * the participants $2 .. $3 (from 1) of the list $1 as text columns, with
+ * shape problems spelled out, run once per batch; generic: a custom plan
+ * would copy the list into the plan as a constant (12 MB for 100,000
+ * participants).  Not a cursor over jsonb_array_elements($1): opening one
+ * copies its parameters into the portal (the list again) and the function
+ * scan materializes the elements (up to work_mem); `->` reads the i-th
+ * element of the list where it lies.
  */
 static EnrollPlan plan_participants = {
 	"SELECT p.ord::int4, pg_catalog.jsonb_typeof(p.e),"
@@ -48,9 +52,11 @@ static EnrollPlan plan_participants = {
 	"          FROM pg_catalog.jsonb_object_keys(CASE WHEN pg_catalog.jsonb_typeof(p.e) OPERATOR(pg_catalog.=) 'object'"
 	"                                                 THEN p.e ELSE '{}' END) AS k"
 	"         WHERE k OPERATOR(pg_catalog.<>) ALL ('{email,firstname,lastname,role}'::text[]))"
-	"  FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS p(e, ord)"
+	"  FROM (SELECT g.i, $1 OPERATOR(pg_catalog.->) (g.i OPERATOR(pg_catalog.-) 1)"
+	"          FROM pg_catalog.generate_series($2, $3) AS g(i)"
+	"        OFFSET 0) AS p(ord, e)"
 	" ORDER BY p.ord",
-	1, {JSONBOID}, NULL, ENROLL_GENERIC
+	3, {JSONBOID, INT4OID, INT4OID}, NULL, ENROLL_GENERIC
 };
 
 /* columns of plan_participants */
@@ -60,7 +66,7 @@ enum
 	COL_LAST_TYPE, COL_LAST, COL_ROLE_TYPE, COL_ROLE, COL_EXTRA
 };
 
-/* rows fetched from the cursor at a time */
+/* participants read by one statement */
 #define PARTICIPANT_BATCH 1000
 
 /* bytes of a block of the participants' strings */
@@ -262,7 +268,6 @@ EnrollReadParticipants(Jsonb *list, int *count, ParticipantProblem **problems, i
 	uint32		n;
 	int			index = 0;
 	int			good = 0;
-	Portal		portal;
 
 	if (!JB_ROOT_IS_ARRAY(list) || JB_ROOT_IS_SCALAR(list))
 		ereport(ERROR,
@@ -300,13 +305,14 @@ EnrollReadParticipants(Jsonb *list, int *count, ParticipantProblem **problems, i
 						  HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
 	row_cxt = AllocSetContextCreate(rd.keep_cxt, "pg_enroll participant", ALLOCSET_SMALL_SIZES);
 
-	portal = SPI_cursor_open(NULL, EnrollPrepare(&plan_participants),
-							 (Datum[]) {JsonbPGetDatum(list)}, NULL, true);
-	for (;;)
+	for (int first = 1; first <= (int) n; first += PARTICIPANT_BATCH)
 	{
-		SPI_cursor_fetch(portal, true, PARTICIPANT_BATCH);
-		if (SPI_processed == 0)
-			break;
+		Datum		args[3];
+
+		args[0] = JsonbPGetDatum(list);
+		args[1] = Int32GetDatum(first);
+		args[2] = Int32GetDatum(Min((int) n, first + PARTICIPANT_BATCH - 1));
+		EnrollExecute(&plan_participants, args, NULL, true, 0, SPI_OK_SELECT);
 		for (uint64 i = 0; i < SPI_processed; i++)
 		{
 			MemoryContext old;
@@ -322,7 +328,8 @@ EnrollReadParticipants(Jsonb *list, int *count, ParticipantProblem **problems, i
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
-	SPI_cursor_close(portal);
+	if (index != (int) n)
+		elog(ERROR, "%d participants read of the %u of the list", index, n);
 	/* SPI left its own context current */
 	MemoryContextSwitchTo(rd.keep_cxt);
 	MemoryContextDelete(row_cxt);

@@ -283,6 +283,7 @@ extern Jsonb *EnrollJwFinish(EnrollJsonbWriter *w);
 extern Jsonb *EnrollJsonbConcat(const Jsonb *a, const Jsonb *b);
 
 /* in event.c */
+extern void EnrollEventInit(void);
 extern void EnrollLogEvent(const char *what, const char *table_name,
 						   int64 row_id, Jsonb *details);
 extern void EnrollLogEventAbout(const char *what, const char *table_name,

@@ -18,6 +18,7 @@ use Test::More;
 
 my $node = PostgreSQL::Test::Cluster->new('events_listen');
 $node->init(extra => [ '--encoding=UTF8', '--locale=C.UTF-8' ]);
+$node->append_conf('postgresql.conf', 'max_prepared_transactions = 2');
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION pg_enroll');
 
@@ -74,6 +75,57 @@ is_deeply([ map { $_->{what} } payloads(@n) ], ['test.marker'],
 	'a rolled-back event is never announced; the next committed one is');
 is_deeply((payloads(@n))[0], { id => (payloads(@n))[0]{id}, what => 'test.marker', table => undef, row => undef },
 	'an event without table and row: both null');
+
+# ---------------------------------------------------------------------------
+# subtransactions: a rolled-back savepoint takes its events away, a released
+# one hands them to its parent (the trigger records an announcement and
+# hands it to NOTIFY just before the commit: see event.c)
+
+$writer->query_safe('BEGIN');
+$writer->query_safe(q{SELECT enroll.log_event('test.sub_kept', NULL, 1, NULL)});
+$writer->query_safe('SAVEPOINT a');
+$writer->query_safe(q{SELECT enroll.log_event('test.sub_dropped', NULL, 2, NULL)});
+$writer->query_safe('SAVEPOINT b');
+$writer->query_safe(q{SELECT enroll.log_event('test.sub_dropped', NULL, 3, NULL)});
+$writer->query_safe('RELEASE b');
+$writer->query_safe('ROLLBACK TO a');
+$writer->query_safe(q{SELECT enroll.log_event('test.sub_after', NULL, 4, NULL)});
+$writer->query_safe('SAVEPOINT c');
+$writer->query_safe('SAVEPOINT d');
+$writer->query_safe(q{SELECT enroll.log_event('test.sub_released', NULL, 5, NULL)});
+$writer->query_safe('RELEASE d');
+$writer->query_safe('RELEASE c');
+$writer->query_safe(q{
+	DO $$
+	BEGIN
+		BEGIN
+			PERFORM enroll.log_event('test.sub_dropped', NULL, 6, NULL);
+			RAISE EXCEPTION 'undo';
+		EXCEPTION WHEN raise_exception THEN
+			PERFORM enroll.log_event('test.sub_handler', NULL, 7, NULL);
+		END;
+	END
+	$$});
+is(scalar(heard(0)), 0, 'nothing is heard before the commit');
+$writer->query_safe('COMMIT');
+@n = heard(4);
+is_deeply([ map { "$_->{what} $_->{row}" } payloads(@n) ],
+	[ 'test.sub_kept 1', 'test.sub_after 4', 'test.sub_released 5', 'test.sub_handler 7' ],
+	'rolled-back subtransactions announce nothing, committed ones all, in event order');
+my @sub_ids = split /\n/, $node->safe_psql('postgres',
+	q{SELECT id FROM enroll.event WHERE what LIKE 'test.sub%' ORDER BY id});
+is_deeply([ map { $_->{id} } payloads(@n) ], \@sub_ids, 'exactly the events that were committed');
+
+# PREPARE TRANSACTION is refused as for any transaction that sent NOTIFY
+my $stderr;
+$node->psql('postgres', q{
+	BEGIN;
+	SELECT enroll.log_event('test.prepared', NULL, NULL, NULL);
+	PREPARE TRANSACTION 'events'}, stderr => \$stderr);
+like($stderr, qr/cannot PREPARE a transaction that has executed LISTEN, UNLISTEN, or NOTIFY/,
+	'a transaction that wrote an event cannot be prepared');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_prepared_xacts}), '0', 'nothing was prepared');
+is(scalar(heard(0)), 0, 'and nothing is heard');
 
 # ---------------------------------------------------------------------------
 # within a transaction in event order; no person in the payload
