@@ -313,6 +313,24 @@ SELECT e.what, count(*) AS events, count(DISTINCT e.subject_account) AS people
     OR (e.what IN ('license.end', 'license.restore') AND e.subject_account IN (:pia, :ray, :tom, :una)
         AND e.at = '2026-03-11 10:00:00+00')
  GROUP BY e.what ORDER BY e.what;
+-- each participant's event names the order, the reason, the license of the
+-- order it ended and the license given back (null: none)
+SELECT a.email, e.details ->> 'reason' AS reason,
+       (e.details ->> 'order')::bigint = p.id AS names_order,
+       EXISTS (SELECT FROM enroll.license l
+                WHERE l.id = (e.details ->> 'license')::bigint AND l.order_id = p.id
+                  AND l.account_id = e.subject_account AND l.ended_at IS NOT NULL) AS names_its_ended_license,
+       CASE WHEN e.details -> 'restored' = 'null' THEN 'none'
+            WHEN EXISTS (SELECT FROM enroll.license l
+                          WHERE l.id = (e.details ->> 'restored')::bigint
+                            AND l.account_id = e.subject_account AND l.ended_at IS NULL) THEN 'current again'
+            ELSE 'wrong' END AS restored,
+       ARRAY(SELECT jsonb_object_keys(e.details)) AS keys
+  FROM enroll.event e
+  JOIN enroll.purchase_order p ON p.id = e.row_id
+  JOIN enroll.account a ON a.id = e.subject_account
+ WHERE e.what = 'session.participant_out' AND p.order_ref = 'ORD-3'
+ ORDER BY a.email;
 SET enroll.clock = '2026-03-01 10:00:00+00';
 
 -------------------------------------------------------------------------------

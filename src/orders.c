@@ -34,6 +34,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
@@ -247,6 +248,10 @@ TakeOutParticipants(const Order *o, bool one, int64 account, const char *end_rea
 	int64	   *licenses;
 	int			nlicenses = 0;
 	EndedLicense *ended;
+	/* the members of a participant's event details, in jsonb's key order */
+	static const char *const keys[] = {"order", "reason", "license", "restored"};
+	EnrollJsonbWriter w;
+	Size	   *offsets;
 	Jsonb	  **details;
 	int64	   *rows;
 	uint64		n;
@@ -326,18 +331,36 @@ TakeOutParticipants(const Order *o, bool one, int64 account, const char *end_rea
 			holders[k] = ended[k].holder;
 		index = EnrollInt64Index(holders, t->licenses_ended);
 	}
+	/* written one after the other in one buffer, as a setup's (no jsonb_in per person) */
+	offsets = palloc(sizeof(Size) * Max(t->n, 1));
+	EnrollJwInit(&w, (Size) Max(t->n, 1) * 96);
 	for (int i = 0; i < t->n; i++)
 	{
 		int			k = EnrollInt64IndexFind(index, accounts[i]);
 		int64		lic = k >= 0 ? ended[k].id : 0;
 		int64		back = k >= 0 ? ended[k].restored : 0;
 
+		CHECK_FOR_INTERRUPTS();
 		rows[i] = o->id;
-		details[i] = EnrollJsonbf("{\"order\": %lld, \"reason\": \"%s\", \"license\": %s, \"restored\": %s}",
-								  (long long) o->id, end_reason,
-								  lic ? psprintf("%lld", (long long) lic) : "null",
-								  back ? psprintf("%lld", (long long) back) : "null");
+		if (i > 0)
+			EnrollJwNext(&w);
+		EnrollJwBeginObject(&w, NULL, keys, lengthof(keys));
+		EnrollJwInt(&w, "order", o->id);
+		EnrollJwString(&w, "reason", end_reason);
+		if (lic != 0)
+			EnrollJwInt(&w, "license", lic);
+		else
+			EnrollJwString(&w, "license", NULL);
+		if (back != 0)
+			EnrollJwInt(&w, "restored", back);
+		else
+			EnrollJwString(&w, "restored", NULL);
+		EnrollJwEnd(&w);
+		offsets[i] = (char *) EnrollJwFinish(&w) - w.buf.data;
 	}
+	/* the buffer may have moved while it grew */
+	for (int i = 0; i < t->n; i++)
+		details[i] = (Jsonb *) (w.buf.data + offsets[i]);
 	EnrollLogEventsAbout(now, EnrollActorOrZero(), "session.participant_out", "purchase_order",
 						 rows, accounts, (const Jsonb *const *) details, t->n);
 }
