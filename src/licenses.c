@@ -526,12 +526,14 @@ EnrollEndLicenses(const int64 *ids, int n, const char *reason, const char *note,
 	}
 	for (int i = 0; i < nended; i++)
 	{
-		end_ids[i] = ended[i].id;
-		end_holders[i] = ended[i].holder;
 		/* an order's participants have their own event, which names both */
 		if (log)
+		{
+			end_ids[i] = ended[i].id;
+			end_holders[i] = ended[i].holder;
 			end_details[i] = EnrollJsonbf("{\"reason\": \"%s\", \"restored\": %s}", reason,
 										  ended[i].restored ? psprintf("%lld", (long long) ended[i].restored) : "null");
+		}
 		if (ended[i].restored)
 		{
 			restored_ids[nrestored] = ended[i].restored;
