@@ -85,12 +85,15 @@ class _Pair:
             pause = due - time.monotonic()
             if pause > 0:
                 time.sleep(pause)
+            # recorded before the client can see it: marked after, the client
+            # could answer first (this thread loses the CPU after sendall), and
+            # the stale mark would split its next flight in two
+            if self._ready_for_query(data):
+                self.proxy._server_delivered(self)
             try:
                 self.client.sendall(data)
             except OSError:
                 return
-            if self._ready_for_query(data):
-                self.proxy._server_delivered(self)
 
     def _ready_for_query(self, data):
         """Did `data` complete a ReadyForQuery ('Z') message?  The server
