@@ -147,6 +147,27 @@ SELECT regexp_replace(pg_temp.sqlstate_of('SELECT * FROM enroll.events_since(900
 ROLLBACK;
 
 -------------------------------------------------------------------------------
+-- The digest: what the trigger (C, event_set_digest) stores is what the SQL
+-- function enroll.event_digest() computes, for every kind of value a DBA may
+-- write by hand: infinite and far times (EXTRACT(epoch) is numeric: a
+-- string for an infinite time, divided and rounded past the year 294246),
+-- times before 1970, the extreme bigints, nulls, characters JSON escapes,
+-- details of every shape
+BEGIN;
+INSERT INTO enroll.event (at, logged_at, account_id, db_role, what, table_name, row_id, details, subject_account) VALUES
+ ('infinity', '-infinity', NULL, current_user, 'test.digest', NULL, NULL, NULL, NULL),
+ ('1969-12-31 23:59:59.5+00', '1970-01-01 00:00:00+00', -5, 'we"ird\role', 'test.digest',
+  E'tab\tle "q" \\ \u00e9 \u2603 \u0001', -9223372036854775808,
+  '{"b": [1, 2.50, "x\ny"], "a": null, "long key": {"z": true}}', 9223372036854775807),
+ ('4713-01-01 00:00:00+00 BC', '294276-12-31 23:59:59.999999+00', 1, 'r', 'test.digest', '', 0, '"scalar"', 1),
+ ('294246-01-01 00:00:00+00', '294247-12-31 23:59:59.999999+00', 1, 'r', 'test.digest', 't', 1, '5', NULL),
+ ('2000-01-01 00:00:00.000001+00', '1999-12-31 23:59:59.999999+00', 2, 'r', 'test.digest', 't', 1, '[]', NULL),
+ ('2026-12-02 12:00:00+00', clock_timestamp(), 2, 'r', 'test.digest', 't', 1, '{}', NULL);
+SELECT count(*) AS written, count(*) FILTER (WHERE e.digest = enroll.event_digest(e)) AS digest_as_sql
+  FROM enroll.event e WHERE e.what = 'test.digest';
+ROLLBACK;
+
+-------------------------------------------------------------------------------
 -- The hash chain
 -------------------------------------------------------------------------------
 SELECT pg_temp.settle() AS settled;
