@@ -348,6 +348,56 @@ COMMIT;
 RESET ROLE;
 SELECT operator_id = :olga AS olga, status FROM enroll.purchase_order WHERE order_ref = 'ORD-1' ORDER BY id;
 
+-------------------------------------------------------------------------------
+-- 8. One operator, two orders, the same person: the cross roles (the
+--    participant's over the operator, the operator's over the participant)
+--    are held by one order; cancelling it hands them to the other order
+--    that still needs them, and they go with the last order that named her
+-------------------------------------------------------------------------------
+SELECT id AS other_course FROM enroll.create_course('ORD-OTHER', 'Another course') \gset
+SELECT id AS other FROM enroll.create_offer('ORD-OTHER', 'Another course', :other_course, 0, 'EUR', '2026-01-01',
+       '2026-12-31', '30 days', handler_params => 'coursename=ORD-OTHER') \gset
+SET ROLE regress_orders_app;
+BEGIN;
+SELECT enroll.act_as(:oscar);
+SELECT r ->> 'status' AS order_a FROM enroll.setup_course_session('ORD-A', :nodates, :oscar, 2,
+       '[{"email": "wes@orders.example"}, {"email": "xia@orders.example"}]') r;
+SELECT r ->> 'status' AS order_b FROM enroll.setup_course_session('ORD-B', :other, :oscar, 1,
+       '[{"email": "wes@orders.example"}]') r;
+COMMIT;
+RESET ROLE;
+SELECT id AS wes FROM enroll.account WHERE email = 'wes@orders.example' \gset
+-- who holds which role over whom, for which order
+CREATE FUNCTION pg_temp.cross_roles() RETURNS TABLE (holder text, role text, over text, order_ref text)
+LANGUAGE sql AS $$
+    SELECT h.email, ro.shortname, c.email, p.order_ref
+      FROM enroll.role_assignment r
+      JOIN enroll.role ro ON ro.id = r.role_id
+      JOIN enroll.account h ON h.id = r.account_id
+      JOIN enroll.account c ON c.id = r.context_id
+      LEFT JOIN enroll.purchase_order p ON p.id = r.order_id
+     WHERE r.context_level = 'user'
+       AND (h.email IN ('wes@orders.example', 'xia@orders.example') OR c.email IN ('wes@orders.example', 'xia@orders.example'))
+     ORDER BY 1, 2, 3
+$$;
+SELECT * FROM pg_temp.cross_roles();
+SET ROLE regress_orders_app;
+BEGIN;
+SELECT enroll.act_as(:admin);
+SELECT r -> 'delegated_roles_removed' AS removed, r -> 'delegated_roles_kept_by_another_order' AS kept
+  FROM enroll.cancel_order('ORD-A', 'test order', operator => :oscar) r;
+COMMIT;
+RESET ROLE;
+-- Xia's are gone, Wes's are ORD-B's now
+SELECT * FROM pg_temp.cross_roles();
+SET ROLE regress_orders_app;
+BEGIN;
+SELECT enroll.act_as(:oscar);
+SELECT enroll.remove_participant('ORD-B', :wes, 'left') ->> 'status' AS wes_removed;
+COMMIT;
+RESET ROLE;
+SELECT count(*) AS cross_roles_left FROM pg_temp.cross_roles();
+
 SELECT * FROM enroll.check_invariants();
 RESET enroll.clock;
 DROP ROLE regress_orders_app;
