@@ -36,6 +36,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
@@ -102,12 +103,8 @@ static EnrollPlan plan_order_licenses = {
  * out of the group; enrollments of the order follow the license given back
  * or are deleted (the support enrollment reached through the order's
  * license too); cross roles move to another live order of the operator or
- * are deleted.  A cross role is found from the participant in `others` by
- * its holder or by its user context, two joins on equality: one join on
- * "holder or context" could only compare every role of the order with
- * every participant found in another order -- 36 s to cancel an order of
- * 10,000 people who were all in a second order too.  A role that two
- * other orders could take goes to the first of them.
+ * are deleted: those that move ($7) to which order ($8) are worked out
+ * before, in C (see CrossRolesKept).
  */
 static EnrollPlan plan_take_out = {
 	"WITH out AS ("
@@ -126,27 +123,10 @@ static EnrollPlan plan_take_out = {
 	"   WHERE e.order_id OPERATOR(pg_catalog.=) $1 AND e.account_id OPERATOR(pg_catalog.=) ANY ($2)"
 	"     AND NOT e.id OPERATOR(pg_catalog.=) ANY (SELECT id FROM kept)"
 	"  RETURNING e.id, e.via_license IS NOT NULL AS support),"
-	" others AS ("
-	"  SELECT DISTINCT ON (m.account_id) m.account_id, g.order_id"
-	"    FROM enroll.group_member m"
-	"    JOIN enroll.course_group g ON g.id OPERATOR(pg_catalog.=) m.group_id"
-	"    JOIN enroll.purchase_order p ON p.id OPERATOR(pg_catalog.=) g.order_id"
-	"   WHERE m.account_id OPERATOR(pg_catalog.=) ANY ($2) AND m.removed_at IS NULL"
-	"     AND p.operator_id OPERATOR(pg_catalog.=) $6 AND p.status OPERATOR(pg_catalog.=) 'completed'"
-	"     AND p.id OPERATOR(pg_catalog.<>) $1"
-	"   ORDER BY m.account_id, g.order_id),"
 	" moved AS ("
-	"  UPDATE enroll.role_assignment r SET order_id = x.order_id"
-	"    FROM (SELECT DISTINCT ON (c.id) c.id, c.order_id"
-	"            FROM (SELECT a.id, o.order_id FROM others o"
-	"                    JOIN enroll.role_assignment a ON a.account_id OPERATOR(pg_catalog.=) o.account_id"
-	"                   WHERE a.order_id OPERATOR(pg_catalog.=) $1"
-	"                  UNION ALL"
-	"                  SELECT a.id, o.order_id FROM others o"
-	"                    JOIN enroll.role_assignment a ON a.context_id OPERATOR(pg_catalog.=) o.account_id"
-	"                   WHERE a.order_id OPERATOR(pg_catalog.=) $1 AND a.context_level OPERATOR(pg_catalog.=) 'user') c"
-	"           ORDER BY c.id, c.order_id) x"
-	"   WHERE r.id OPERATOR(pg_catalog.=) x.id"
+	"  UPDATE enroll.role_assignment r SET order_id = u.order_id"
+	"    FROM ROWS FROM (pg_catalog.unnest($7::bigint[]), pg_catalog.unnest($8::bigint[])) AS u(id, order_id)"
+	"   WHERE r.id OPERATOR(pg_catalog.=) u.id AND r.order_id OPERATOR(pg_catalog.=) $1"
 	"  RETURNING r.id),"
 	" dropped AS ("
 	"  DELETE FROM enroll.role_assignment r"
@@ -158,7 +138,31 @@ static EnrollPlan plan_take_out = {
 	"       (SELECT pg_catalog.count(*) FROM gone WHERE NOT support),"
 	"       (SELECT pg_catalog.count(*) FROM gone WHERE support),"
 	"       (SELECT pg_catalog.count(*) FROM dropped), (SELECT pg_catalog.count(*) FROM moved)",
-	6, {INT8OID, INT8ARRAYOID, INT8OID, TIMESTAMPTZOID, TEXTOID, INT8OID}
+	8, {INT8OID, INT8ARRAYOID, INT8OID, TIMESTAMPTZOID, TEXTOID, INT8OID, INT8ARRAYOID, INT8ARRAYOID}
+};
+
+/*
+ * For each participant ($2) who is in another live order of the operator
+ * ($3), the first such order.
+ */
+static EnrollPlan plan_other_orders = {
+	"SELECT DISTINCT ON (m.account_id) m.account_id, g.order_id"
+	"  FROM enroll.group_member m"
+	"  JOIN enroll.course_group g ON g.id OPERATOR(pg_catalog.=) m.group_id"
+	"  JOIN enroll.purchase_order p ON p.id OPERATOR(pg_catalog.=) g.order_id"
+	" WHERE m.account_id OPERATOR(pg_catalog.=) ANY ($2) AND m.removed_at IS NULL"
+	"   AND p.operator_id OPERATOR(pg_catalog.=) $3 AND p.status OPERATOR(pg_catalog.=) 'completed'"
+	"   AND p.id OPERATOR(pg_catalog.<>) $1"
+	" ORDER BY m.account_id, g.order_id",
+	3, {INT8OID, INT8ARRAYOID, INT8OID}
+};
+
+/* the roles the order gave: holder, and the user they are about (0: none) */
+static EnrollPlan plan_order_roles = {
+	"SELECT r.id, r.account_id,"
+	"       CASE WHEN r.context_level OPERATOR(pg_catalog.=) 'user' THEN r.context_id END"
+	"  FROM enroll.role_assignment r WHERE r.order_id OPERATOR(pg_catalog.=) $1",
+	1, {INT8OID}, NULL, ENROLL_GENERIC
 };
 
 static EnrollPlan plan_cancel = {
@@ -246,6 +250,63 @@ FindOrder(const char *ref, bool operator_given, int64 operator_id, Order *o)
 }
 
 /*
+ * The order's roles that another live order of the operator keeps, because
+ * it has their holder or the user they are about among its participants:
+ * their ids and that order (the first, when two could), for the take-out
+ * statement.  Matched here through a hash table: a join on "holder or
+ * context" in SQL can only be run as a nested loop, every role of the order
+ * against every participant in another order -- 36 s to cancel an order of
+ * 10,000 people who were all in a second order too.
+ */
+static int
+CrossRolesKept(const Order *o, Datum participants, int64 **ids, int64 **orders)
+{
+	Datum		args[3] = {Int64GetDatum(o->id), participants, Int64GetDatum(o->operator_id)};
+	uint64		n = EnrollExecute(&plan_other_orders, args, NULL, false, 0, SPI_OK_SELECT);
+	int64	   *who;
+	int64	   *their;
+	struct HTAB *other;
+	int			kept = 0;
+
+	*ids = *orders = NULL;
+	if (n == 0)
+		return 0;
+	who = palloc(sizeof(int64) * n);
+	their = palloc(sizeof(int64) * n);
+	for (uint64 i = 0; i < n; i++)
+	{
+		who[i] = EnrollGetInt64(i, 1);
+		their[i] = EnrollGetInt64(i, 2);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	other = EnrollInt64Index(who, (int) n);
+
+	n = EnrollExecute(&plan_order_roles, args, NULL, false, 0, SPI_OK_SELECT);
+	*ids = palloc(sizeof(int64) * Max(n, 1));
+	*orders = palloc(sizeof(int64) * Max(n, 1));
+	for (uint64 i = 0; i < n; i++)
+	{
+		int64		about = EnrollGetInt64(i, 3);
+		int64		order = 0;
+		int			k;
+
+		if ((k = EnrollInt64IndexFind(other, EnrollGetInt64(i, 2))) >= 0)
+			order = their[k];
+		if (about != 0 && (k = EnrollInt64IndexFind(other, about)) >= 0 &&
+			(order == 0 || their[k] < order))
+			order = their[k];
+		if (order != 0)
+		{
+			(*ids)[kept] = EnrollGetInt64(i, 1);
+			(*orders)[kept++] = order;
+		}
+	}
+	SPI_freetuptable(SPI_tuptable);
+	hash_destroy(other);
+	return kept;
+}
+
+/*
  * Take participants (all live ones, or the one account) out of the order
  * (see the file header), for `reason` (cancelled or removed) with an
  * optional note.
@@ -254,8 +315,11 @@ static void
 TakeOutParticipants(const Order *o, bool one, int64 account, const char *end_reason,
 					const char *note, TimestampTz now, TakeOut *t)
 {
-	Datum		args[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	Datum		args[8];
+	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	int			nkept;
+	int64	   *kept_ids;
+	int64	   *kept_orders;
 	int64	   *accounts;
 	int64	   *licenses;
 	int			nlicenses = 0;
@@ -325,6 +389,9 @@ TakeOutParticipants(const Order *o, bool one, int64 account, const char *end_rea
 	args[3] = TimestampTzGetDatum(now);
 	args[4] = note ? CStringGetTextDatum(note) : CStringGetTextDatum(end_reason);
 	args[5] = Int64GetDatum(o->operator_id);
+	nkept = CrossRolesKept(o, args[1], &kept_ids, &kept_orders);
+	args[6] = EnrollInt8Array(kept_ids, nkept);
+	args[7] = EnrollInt8Array(kept_orders, nkept);
 	EnrollExecute(&plan_take_out, args, NULL, false, 1, SPI_OK_SELECT);
 	t->enrollments_kept = (int) EnrollGetInt64(0, 2);
 	t->enrollments_ended = (int) EnrollGetInt64(0, 3);
