@@ -752,22 +752,23 @@ event_append_only(PG_FUNCTION_ARGS)
  * "Infinity" or "-Infinity" (jsonb keeps no infinite numbers).  The nested
  * details are printed by JsonbToCString as the whole array would print them.
  */
+typedef enum DigestColumn
+{
+	DC_ID, DC_AT, DC_LOGGED_AT, DC_ACCOUNT_ID, DC_DB_ROLE, DC_WHAT, DC_TABLE_NAME,
+	DC_ROW_ID, DC_DETAILS, DC_XID, DC_SUBJECT_ACCOUNT, DC_DIGEST, DC_COUNT
+} DigestColumn;
+
+static const char *const digest_column_names[DC_COUNT] = {
+	"id", "at", "logged_at", "account_id", "db_role", "what", "table_name",
+	"row_id", "details", "xid", "subject_account", "digest"
+};
+
+/* the columns' numbers in enroll.event (from 1), for the table and width seen last */
 typedef struct DigestColumns
 {
 	Oid			relid;			/* the table they are of, and ... */
 	int			natts;			/* ... its width (an upgrade adds columns) */
-	int			id,
-				at,
-				logged_at,
-				account_id,
-				db_role,
-				what,
-				table_name,
-				row_id,
-				details,
-				xid,
-				subject_account,
-				digest;
+	int			attno[DC_COUNT];
 } DigestColumns;
 
 static DigestColumns digest_columns;
@@ -781,22 +782,13 @@ DigestColumnsOf(Relation rel)
 	if (c->relid == RelationGetRelid(rel) && c->natts == desc->natts)
 		return c;
 	c->relid = InvalidOid;
-	c->id = SPI_fnumber(desc, "id");
-	c->at = SPI_fnumber(desc, "at");
-	c->logged_at = SPI_fnumber(desc, "logged_at");
-	c->account_id = SPI_fnumber(desc, "account_id");
-	c->db_role = SPI_fnumber(desc, "db_role");
-	c->what = SPI_fnumber(desc, "what");
-	c->table_name = SPI_fnumber(desc, "table_name");
-	c->row_id = SPI_fnumber(desc, "row_id");
-	c->details = SPI_fnumber(desc, "details");
-	c->xid = SPI_fnumber(desc, "xid");
-	c->subject_account = SPI_fnumber(desc, "subject_account");
-	c->digest = SPI_fnumber(desc, "digest");
-	if (c->id <= 0 || c->at <= 0 || c->logged_at <= 0 || c->account_id <= 0 ||
-		c->db_role <= 0 || c->what <= 0 || c->table_name <= 0 || c->row_id <= 0 ||
-		c->details <= 0 || c->xid <= 0 || c->subject_account <= 0 || c->digest <= 0)
-		elog(ERROR, "enroll.event lacks a column of the digest");
+	for (int i = 0; i < DC_COUNT; i++)
+	{
+		c->attno[i] = SPI_fnumber(desc, digest_column_names[i]);
+		if (c->attno[i] <= 0)
+			elog(ERROR, "enroll.event has no column \"%s\", which its digest needs",
+				 digest_column_names[i]);
+	}
 	c->natts = desc->natts;
 	c->relid = RelationGetRelid(rel);
 	return c;
@@ -906,27 +898,27 @@ static void
 DigestedText(StringInfo buf, const Datum *values, const bool *nulls, const DigestColumns *c)
 {
 	appendStringInfoChar(buf, '[');
-	DigestInt8(buf, values, nulls, c->id);
-	DigestEpoch(buf, values, nulls, c->at);
-	DigestEpoch(buf, values, nulls, c->logged_at);
-	DigestInt8(buf, values, nulls, c->account_id);
-	DigestString(buf, nulls[c->db_role - 1] ? NULL :
-				 NameStr(*DatumGetName(values[c->db_role - 1])));
-	DigestText(buf, values, nulls, c->what);
-	DigestText(buf, values, nulls, c->table_name);
-	DigestInt8(buf, values, nulls, c->row_id);
+	DigestInt8(buf, values, nulls, c->attno[DC_ID]);
+	DigestEpoch(buf, values, nulls, c->attno[DC_AT]);
+	DigestEpoch(buf, values, nulls, c->attno[DC_LOGGED_AT]);
+	DigestInt8(buf, values, nulls, c->attno[DC_ACCOUNT_ID]);
+	DigestString(buf, nulls[c->attno[DC_DB_ROLE] - 1] ? NULL :
+				 NameStr(*DatumGetName(values[c->attno[DC_DB_ROLE] - 1])));
+	DigestText(buf, values, nulls, c->attno[DC_WHAT]);
+	DigestText(buf, values, nulls, c->attno[DC_TABLE_NAME]);
+	DigestInt8(buf, values, nulls, c->attno[DC_ROW_ID]);
 	DigestSeparator(buf);
-	if (nulls[c->details - 1])
+	if (nulls[c->attno[DC_DETAILS] - 1])
 		appendBinaryStringInfo(buf, "null", 4);
 	else
 	{
-		Jsonb	   *jb = DatumGetJsonbP(values[c->details - 1]);
+		Jsonb	   *jb = DatumGetJsonbP(values[c->attno[DC_DETAILS] - 1]);
 
 		JsonbToCString(buf, &jb->root, VARSIZE(jb));
 	}
-	DigestString(buf, nulls[c->xid - 1] ? NULL :
-				 DatumGetCString(DirectFunctionCall1(xid8out, values[c->xid - 1])));
-	DigestInt8(buf, values, nulls, c->subject_account);
+	DigestString(buf, nulls[c->attno[DC_XID] - 1] ? NULL :
+				 DatumGetCString(DirectFunctionCall1(xid8out, values[c->attno[DC_XID] - 1])));
+	DigestInt8(buf, values, nulls, c->attno[DC_SUBJECT_ACCOUNT]);
 	appendStringInfoChar(buf, ']');
 }
 
@@ -986,8 +978,8 @@ event_set_digest(PG_FUNCTION_ARGS)
 		pfree(utf8);
 	pfree(text.data);
 
-	values[c->digest - 1] = PointerGetDatum(digest);
-	nulls[c->digest - 1] = false;
+	values[c->attno[DC_DIGEST] - 1] = PointerGetDatum(digest);
+	nulls[c->attno[DC_DIGEST] - 1] = false;
 	result = heap_form_tuple(desc, values, nulls);
 	/* what heap_modify_tuple keeps of the row it replaces */
 	result->t_data->t_ctid = trigdata->tg_trigtuple->t_data->t_ctid;
