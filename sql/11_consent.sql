@@ -401,6 +401,38 @@ SELECT length(pg_temp.error_of(format('SET enroll.clock = %L', repeat('x', 60000
 -- nothing broke on the way
 SELECT * FROM enroll.check_invariants();
 
+-- (5) the holder's own acceptance of a session that starts later (S2.23,
+--     outcome follows): the current license gives access until the session
+--     starts, or until its own end when that comes first, and names the
+--     session's license as its successor at once
+SELECT id AS rae FROM enroll.register_account('rae@y.example', 'Rae', 'Later') \gset
+SELECT id AS sol FROM enroll.register_account('sol@y.example', 'Sol', 'Sooner') \gset
+SET ROLE regress_consent_app;
+BEGIN;
+SELECT enroll.act_as(:rae);
+SELECT outcome FROM enroll.accept_offer(:year);
+SELECT enroll.act_as(:sol);
+SELECT outcome FROM enroll.accept_offer(:month);
+COMMIT;
+BEGIN;
+SELECT enroll.act_as(:rae);
+SELECT outcome, access_from, access_until FROM enroll.accept_offer(:junesession);
+SELECT enroll.act_as(:sol);
+SELECT outcome, access_from, access_until FROM enroll.accept_offer(:junesession);
+COMMIT;
+RESET ROLE;
+SELECT * FROM pg_temp.licenses(:rae, :course);
+SELECT * FROM pg_temp.licenses(:sol, :course);
+SELECT o.superseded_by = n.id AS rae_year_names_the_session
+  FROM enroll.license o JOIN enroll.license n ON n.account_id = o.account_id AND n.ended_at IS NULL
+ WHERE o.account_id = :rae AND o.ended_at IS NOT NULL;
+SELECT t AS instant, enroll.access_status(:rae, :course) AS rae, enroll.access_status(:sol, :course) AS sol
+  FROM (VALUES (timestamptz '2026-03-15 10:00+00'), ('2026-04-15 10:00+00'), ('2026-06-01 07:59+00'),
+               ('2026-06-01 08:00+00'), ('2026-07-06 18:00+00')) v(t),
+       LATERAL (SELECT set_config('enroll.clock', v.t::text, true)) c;
+SET enroll.clock = '2026-03-01 10:00:00+00';
+SELECT * FROM enroll.check_invariants();
+
 -- (4) a session setting cannot make the access check read a revoked,
 --     superseded or left license as active: the check opens its indexes
 --     itself and re-checks every row (ignore_system_indexes can only be set

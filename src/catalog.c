@@ -138,6 +138,7 @@ CatalogLoad(void)
 	c.owner = RelOwner(c.account);
 	c.license = Relid(nsp, "license");
 	c.license_pkey = Relid(nsp, "license_pkey");
+	c.license_id_seq = Relid(nsp, "license_id_seq");
 	c.license_current = Relid(nsp, "license_current_person_key");
 	c.license_account = Relid(nsp, "license_account_idx");
 	c.license_superseded_by = Relid12(nsp, "license_superseded_by_idx");

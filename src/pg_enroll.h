@@ -84,6 +84,7 @@ typedef struct EnrollCatalog
 	Oid			account;
 	Oid			license;
 	Oid			license_pkey;
+	Oid			license_id_seq;	/* the license ids */
 	Oid			license_current;	/* (account_id, course_id) WHERE current */
 	Oid			license_account;	/* (account_id) */
 	Oid			membership;
