@@ -153,16 +153,32 @@ SELECT rule, pg_temp.rule_broken(stmt) AS outcome FROM (VALUES
     -- two rules broken at once: the first by name is reported, as PostgreSQL did
     ('license_access_window first', $$UPDATE enroll.license SET access_until = access_from, currency = 'eur' WHERE id = 1$$)
 ) v(rule, stmt);
+-- the rules find their columns by name, for each version of the row type:
+-- a column added moves nothing; a column named currency that is not the
+-- one it was is the one checked
+BEGIN;
+ALTER TABLE enroll.license ADD COLUMN local_note text;
+SELECT pg_temp.rule_broken($$UPDATE enroll.license SET currency = 'Eur', local_note = 'x' WHERE id = 1$$) AS after_a_new_column,
+       pg_temp.rule_broken($$UPDATE enroll.license SET local_note = 'x' WHERE id = 1$$) AS a_good_row;
+ALTER TABLE enroll.license RENAME COLUMN currency TO currency_before;
+ALTER TABLE enroll.license ADD COLUMN currency text;
+SELECT pg_temp.rule_broken($$UPDATE enroll.license SET currency_before = 'Eur' WHERE id = 1$$) AS former_column,
+       pg_temp.rule_broken($$UPDATE enroll.license SET currency = 'Eur' WHERE id = 1$$) AS new_column;
+ROLLBACK;
 -- the function against the fifteen SQL expressions it replaces, over 4,000
 -- rows of random values and NULLs: the same first broken rule, or none
 CREATE FUNCTION pg_temp.rules_say(hk enroll.holder_kind, acc bigint, org bigint, reg bigint, price numeric, cur text,
         afrom timestamptz, auntil timestamptz, due timestamptz, validated timestamptz, seats integer, parent bigint,
         ended timestamptz, reason enroll.license_end_reason, note text, succ bigint, ref text) RETURNS text
 LANGUAGE plpgsql AS $$
-DECLARE con text;
+DECLARE con text; l enroll.license;
 BEGIN
-    PERFORM enroll.license_rules(hk, acc, org, reg, price, cur, afrom, auntil, due, validated, seats, parent,
-                                 ended, reason, note, succ, ref);
+    l.holder_kind := hk; l.account_id := acc; l.organization_id := org; l.registrar_org_id := reg;
+    l.price_paid := price; l.currency := cur; l.access_from := afrom; l.access_until := auntil;
+    l.documents_due_at := due; l.documents_validated_at := validated; l.seats := seats;
+    l.parent_license := parent; l.ended_at := ended; l.end_reason := reason; l.end_note := note;
+    l.superseded_by := succ; l.order_ref := ref;
+    PERFORM enroll.license_rules(l);
     RETURN 'holds';
 EXCEPTION WHEN check_violation THEN
     GET STACKED DIAGNOSTICS con = CONSTRAINT_NAME;

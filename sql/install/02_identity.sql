@@ -152,16 +152,3 @@ CREATE FUNCTION enroll.period_in_bounds(period interval) RETURNS boolean
            OPERATOR(pg_catalog.<=) 3155760000;
 COMMENT ON FUNCTION enroll.period_in_bounds(interval) IS
   'True when a period is at most 100 years and none of its parts (months, days, time) exceeds 100 years on its own, so that adding it to any instant of this era cannot overflow. Used by the CHECK constraints on offer.access_period and offer.documents_grace.';
-
--- The row rules of enroll.license, one CHECK constraint calling C
--- (src/license_rules.c): fifteen CHECK expressions were parsed and planned
--- again by every statement writing the table (scripts/bench, issue 15).
-CREATE FUNCTION enroll.license_rules(holder_kind enroll.holder_kind, account_id bigint, organization_id bigint,
-        registrar_org_id bigint, price_paid numeric, currency text, access_from timestamptz, access_until timestamptz,
-        documents_due_at timestamptz, documents_validated_at timestamptz, seats integer, parent_license bigint,
-        ended_at timestamptz, end_reason enroll.license_end_reason, end_note text, superseded_by bigint, order_ref text)
-    RETURNS boolean
-    AS 'MODULE_PATHNAME', 'license_rules' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION enroll.license_rules(enroll.holder_kind, bigint, bigint, bigint, numeric, text, timestamptz, timestamptz, timestamptz, timestamptz, integer, bigint, timestamptz, enroll.license_end_reason, text, bigint, text) IS
-  'The CHECK constraint license_rules of enroll.license: true, or error 23514 naming the first broken rule, in this order: license_access_window (access_until > access_from), license_currency_iso4217 (three capital letters), license_end_has_reason (an end reason exactly when ended), license_end_note_length (at most 2000 characters), license_one_holder (a person with account_id or an organization with organization_id, as holder_kind says), license_order_ref_length (at most 200 bytes), license_price_not_nan, license_price_not_negative, license_registrar_not_holder (S2.15), license_seat_held_by_person (a seat is held by a person), license_seats_bounded (at most 100,000), license_seats_for_organizations (seats exactly for an organization), license_seats_positive, license_superseded_has_successor (superseded exactly when naming its successor), license_validation_has_due (documents validated only when due). A rule whose SQL reading would be NULL holds, as in a CHECK.';
-

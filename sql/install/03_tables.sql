@@ -283,13 +283,20 @@ CREATE TABLE enroll.license (
     -- because the partial unique index admits the new one only once the old has ended
     CONSTRAINT license_superseded_by_fkey FOREIGN KEY (superseded_by) REFERENCES enroll.license (id)
         DEFERRABLE INITIALLY DEFERRED,
-    CONSTRAINT license_parent_fkey FOREIGN KEY (parent_license, course_id) REFERENCES enroll.license (id, course_id),
-    -- fifteen row rules in one C function (license_one_holder, license_access_window ...,
-    -- listed in its comment): each CHECK expression was parsed again per statement
-    CONSTRAINT license_rules CHECK (enroll.license_rules(holder_kind, account_id, organization_id,
-        registrar_org_id, price_paid, currency, access_from, access_until, documents_due_at,
-        documents_validated_at, seats, parent_license, ended_at, end_reason, end_note, superseded_by, order_ref))
+    CONSTRAINT license_parent_fkey FOREIGN KEY (parent_license, course_id) REFERENCES enroll.license (id, course_id)
 );
+-- The row rules of enroll.license, one CHECK constraint calling C
+-- (src/license_rules.c) with the whole row: fifteen CHECK expressions, then
+-- one call over seventeen columns, were parsed again by every statement
+-- writing the table (scripts/bench, issue 15).
+CREATE FUNCTION enroll.license_rules(license enroll.license)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'license_rules' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION enroll.license_rules(enroll.license) IS
+  'The CHECK constraint license_rules of enroll.license: true, or error 23514 naming the first broken rule, in this order: license_access_window (access_until > access_from), license_currency_iso4217 (three capital letters), license_end_has_reason (an end reason exactly when ended), license_end_note_length (at most 2000 characters), license_one_holder (a person with account_id or an organization with organization_id, as holder_kind says), license_order_ref_length (at most 200 bytes), license_price_not_nan, license_price_not_negative, license_registrar_not_holder (S2.15), license_seat_held_by_person (a seat is held by a person), license_seats_bounded (at most 100,000), license_seats_for_organizations (seats exactly for an organization), license_seats_positive, license_superseded_has_successor (superseded exactly when naming its successor), license_validation_has_due (documents validated only when due). A rule whose SQL reading would be NULL holds, as in a CHECK. It takes the whole row, so that its call is one Var to parse per statement (src/license_rules.c).';
+-- fifteen row rules in one C function (license_one_holder, license_access_window ...,
+-- listed in its comment)
+ALTER TABLE enroll.license ADD CONSTRAINT license_rules CHECK (enroll.license_rules(license));
 CREATE UNIQUE INDEX license_current_person_key ON enroll.license (account_id, course_id)
     WHERE ended_at IS NULL AND account_id IS NOT NULL;
 CREATE UNIQUE INDEX license_current_organization_key ON enroll.license (organization_id, course_id)
