@@ -80,16 +80,11 @@ static uint64 map_version = 0;
 static int	map_column[N_ARGS];
 
 static void
-MapColumns(Oid type)
+MapColumns(const TypeCacheEntry *tce)
 {
-	TypeCacheEntry *tce = lookup_type_cache(type, TYPECACHE_TUPDESC);
 	TupleDesc	desc = tce->tupDesc;
 
-	if (desc == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("enroll.license_rules takes a row of enroll.license")));
-	if (type == map_type && tce->tupDesc_identifier == map_version)
+	if (tce->type_id == map_type && tce->tupDesc_identifier == map_version)
 		return;
 	map_type = InvalidOid;
 	for (int i = 0; i < N_ARGS; i++)
@@ -111,7 +106,7 @@ MapColumns(Oid type)
 					 errmsg("enroll.license_rules takes a row of enroll.license"),
 					 errdetail("The row has no column \"%s\".", column_names[i])));
 	}
-	map_type = type;
+	map_type = tce->type_id;
 	map_version = tce->tupDesc_identifier;
 }
 
@@ -178,7 +173,7 @@ Datum
 license_rules(PG_FUNCTION_ARGS)
 {
 	HeapTupleHeader row;
-	Oid			type;
+	TypeCacheEntry *tce;
 	TupleDesc	desc;
 	HeapTupleData tuple;
 	Datum		row_values[LICENSE_COLUMNS_MAX];
@@ -197,8 +192,14 @@ license_rules(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BOOL(true);	/* no row, no rule broken */
 	row = PG_GETARG_HEAPTUPLEHEADER(0);
-	type = HeapTupleHeaderGetTypeId(row);
-	desc = lookup_rowtype_tupdesc(type, HeapTupleHeaderGetTypMod(row));
+	/* one type cache lookup: the descriptor and its version */
+	tce = lookup_type_cache(HeapTupleHeaderGetTypeId(row), TYPECACHE_TUPDESC);
+	if (tce->tupDesc == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("enroll.license_rules takes a row of enroll.license")));
+	desc = tce->tupDesc;
+	PinTupleDesc(desc);
 	if (desc->natts > LICENSE_COLUMNS_MAX)
 	{
 		all_values = palloc(sizeof(Datum) * desc->natts);
@@ -209,8 +210,8 @@ license_rules(PG_FUNCTION_ARGS)
 	tuple.t_tableOid = InvalidOid;
 	tuple.t_data = row;
 	heap_deform_tuple(&tuple, desc, all_values, all_nulls);
+	MapColumns(tce);
 	ReleaseTupleDesc(desc);
-	MapColumns(type);
 	for (int i = 0; i < N_ARGS; i++)
 	{
 		value[i] = all_values[map_column[i]];
