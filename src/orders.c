@@ -172,7 +172,7 @@ static EnrollPlan plan_other_orders = {
 
 /*
  * The roles the order gave: holder, and the user they are about (0: none);
- * all of them (a cancellation), or those of one participant ($4: a
+ * all of them (a cancellation), or those of one participant ($2: a
  * removal, through the holder and context indexes, not the whole order).
  */
 #define ORDER_ROLES \
@@ -184,9 +184,9 @@ static EnrollPlan plan_order_roles = {
 };
 static EnrollPlan plan_participant_roles = {
 	ORDER_ROLES
-	"   AND (r.account_id OPERATOR(pg_catalog.=) $4"
-	"        OR (r.context_level OPERATOR(pg_catalog.=) 'user' AND r.context_id OPERATOR(pg_catalog.=) $4))",
-	4, {INT8OID, INT8ARRAYOID, INT8OID, INT8OID}
+	"   AND (r.account_id OPERATOR(pg_catalog.=) $2"
+	"        OR (r.context_level OPERATOR(pg_catalog.=) 'user' AND r.context_id OPERATOR(pg_catalog.=) $2))",
+	2, {INT8OID, INT8OID}
 };
 
 static EnrollPlan plan_cancel = {
@@ -285,8 +285,7 @@ FindOrder(const char *ref, bool operator_given, int64 operator_id, Order *o)
 static int
 CrossRolesKept(const Order *o, Datum participants, int64 one, int64 **ids, int64 **orders)
 {
-	Datum		args[4] = {Int64GetDatum(o->id), participants, Int64GetDatum(o->operator_id),
-	Int64GetDatum(one)};
+	Datum		args[3] = {Int64GetDatum(o->id), participants, Int64GetDatum(o->operator_id)};
 	uint64		n = EnrollExecute(&plan_other_orders, args, NULL, false, 0, SPI_OK_SELECT);
 	int64	   *who;
 	int64	   *their;
@@ -306,8 +305,11 @@ CrossRolesKept(const Order *o, Datum participants, int64 one, int64 **ids, int64
 	SPI_freetuptable(SPI_tuptable);
 	other = EnrollInt64Index(who, (int) n);
 
-	n = EnrollExecute(one != 0 ? &plan_participant_roles : &plan_order_roles, args, NULL, false, 0,
-					  SPI_OK_SELECT);
+	if (one != 0)
+		n = EnrollExecute(&plan_participant_roles, (Datum[]) {Int64GetDatum(o->id), Int64GetDatum(one)},
+						  NULL, false, 0, SPI_OK_SELECT);
+	else
+		n = EnrollExecute(&plan_order_roles, args, NULL, false, 0, SPI_OK_SELECT);
 	*ids = palloc(sizeof(int64) * Max(n, 1));
 	*orders = palloc(sizeof(int64) * Max(n, 1));
 	for (uint64 i = 0; i < n; i++)
