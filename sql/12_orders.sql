@@ -398,6 +398,58 @@ COMMIT;
 RESET ROLE;
 SELECT count(*) AS cross_roles_left FROM pg_temp.cross_roles();
 
+-------------------------------------------------------------------------------
+-- 9. Three orders of one operator: the roles of the order cancelled go, for
+--    each person, to the first other live order that has them (zed is in
+--    ORD-C2 and ORD-C3: C2), and a removal hands them on again
+-------------------------------------------------------------------------------
+SELECT id AS third_course FROM enroll.create_course('ORD-THIRD', 'A third course') \gset
+SELECT id AS third FROM enroll.create_offer('ORD-THIRD', 'A third course', :third_course, 0, 'EUR', '2026-01-01',
+       '2026-12-31', '30 days', handler_params => 'coursename=ORD-THIRD') \gset
+SET ROLE regress_orders_app;
+BEGIN;
+SELECT enroll.act_as(:oscar);
+SELECT r ->> 'status' AS order_c1 FROM enroll.setup_course_session('ORD-C1', :nodates, :oscar, 2,
+       '[{"email": "yan@orders.example"}, {"email": "zed@orders.example"}]') r;
+SELECT r ->> 'status' AS order_c2 FROM enroll.setup_course_session('ORD-C2', :third, :oscar, 1,
+       '[{"email": "zed@orders.example"}]') r;
+SELECT r ->> 'status' AS order_c3 FROM enroll.setup_course_session('ORD-C3', :other, :oscar, 2,
+       '[{"email": "zed@orders.example"}, {"email": "yan@orders.example"}]') r;
+COMMIT;
+RESET ROLE;
+SELECT id AS zed FROM enroll.account WHERE email = 'zed@orders.example' \gset
+CREATE FUNCTION pg_temp.cross_roles_c() RETURNS TABLE (holder text, role text, over text, order_ref text)
+LANGUAGE sql AS $$
+    SELECT h.email, ro.shortname, c.email, p.order_ref
+      FROM enroll.role_assignment r
+      JOIN enroll.role ro ON ro.id = r.role_id
+      JOIN enroll.account h ON h.id = r.account_id
+      JOIN enroll.account c ON c.id = r.context_id
+      LEFT JOIN enroll.purchase_order p ON p.id = r.order_id
+     WHERE r.context_level = 'user'
+       AND (h.email IN ('yan@orders.example', 'zed@orders.example') OR c.email IN ('yan@orders.example', 'zed@orders.example'))
+     ORDER BY 1, 2, 3
+$$;
+-- ORD-C1 made them all
+SELECT * FROM pg_temp.cross_roles_c();
+SET ROLE regress_orders_app;
+BEGIN;
+SELECT enroll.act_as(:admin);
+SELECT r -> 'delegated_roles_removed' AS removed, r -> 'delegated_roles_kept_by_another_order' AS kept
+  FROM enroll.cancel_order('ORD-C1', 'test order', operator => :oscar) r;
+COMMIT;
+RESET ROLE;
+-- yan's are ORD-C3's (the only other order with yan), zed's ORD-C2's (the first of two)
+SELECT * FROM pg_temp.cross_roles_c();
+SET ROLE regress_orders_app;
+BEGIN;
+SELECT enroll.act_as(:oscar);
+SELECT enroll.remove_participant('ORD-C2', :zed, 'left') ->> 'status' AS zed_removed;
+COMMIT;
+RESET ROLE;
+-- zed's follow him to ORD-C3
+SELECT * FROM pg_temp.cross_roles_c();
+
 SELECT * FROM enroll.check_invariants();
 RESET enroll.clock;
 DROP ROLE regress_orders_app;

@@ -112,62 +112,91 @@ static EnrollPlan plan_participant_license = {
 };
 
 /*
- * Everything else of the participants ($2) in the order ($1, group $3):
- * out of the group; enrollments of the order follow the license given back
- * or are deleted (the support enrollment reached through the order's
- * license too); cross roles move to another live order of the operator or
- * are deleted: those that move ($7) to which order ($8) are worked out
- * before, in C (see CrossRolesKept).
+ * Everything else of the participants in the order ($1, group $3): all its
+ * live ones ($2 NULL, a cancellation) or the one named ($2): out of the
+ * group; enrollments of the order follow the license given back or are
+ * deleted (the support enrollment reached through the order's license too);
+ * cross roles move to another live order of the operator or are deleted:
+ * those that move ($7) to which order ($8) are worked out before, in C (see
+ * CrossRolesKept).  "All of the order's" is what a cancellation takes out:
+ * the order row is locked and only this file changes its members, so the
+ * live members are those read before, and a participant taken out earlier
+ * has no enrollment or role of the order left.  Not a list of ten thousand
+ * ids: the planner estimated each of them in each of five filters (12 % of
+ * a cancellation, scripts/bench).  A custom plan always, so that "$2 IS
+ * NULL" folds away, and so does the move when no role moves (else its
+ * plan read all the order's roles to join them with an empty list).
  */
 static EnrollPlan plan_take_out = {
 	"WITH out AS ("
 	"  UPDATE enroll.group_member m SET removed_at = $4, removed_reason = $5"
-	"   WHERE m.group_id OPERATOR(pg_catalog.=) $3 AND m.account_id OPERATOR(pg_catalog.=) ANY ($2)"
+	"   WHERE m.group_id OPERATOR(pg_catalog.=) $3"
+	"     AND ($2::bigint IS NULL OR m.account_id OPERATOR(pg_catalog.=) $2)"
 	"     AND m.removed_at IS NULL RETURNING m.account_id),"
 	" kept AS ("
 	"  UPDATE enroll.enrollment e SET group_id = NULL, order_id = NULL, order_ref = NULL"
-	"   WHERE e.order_id OPERATOR(pg_catalog.=) $1 AND e.account_id OPERATOR(pg_catalog.=) ANY ($2)"
+	"   WHERE e.order_id OPERATOR(pg_catalog.=) $1"
+	"     AND ($2::bigint IS NULL OR e.account_id OPERATOR(pg_catalog.=) $2)"
 	"     AND e.license_id IS NOT NULL"
 	"     AND EXISTS (SELECT FROM enroll.license l WHERE l.id OPERATOR(pg_catalog.=) e.license_id"
 	"                    AND (l.order_id IS DISTINCT FROM $1) AND l.ended_at IS NULL)"
 	"  RETURNING e.id),"
 	" gone AS ("
 	"  DELETE FROM enroll.enrollment e"
-	"   WHERE e.order_id OPERATOR(pg_catalog.=) $1 AND e.account_id OPERATOR(pg_catalog.=) ANY ($2)"
+	"   WHERE e.order_id OPERATOR(pg_catalog.=) $1"
+	"     AND ($2::bigint IS NULL OR e.account_id OPERATOR(pg_catalog.=) $2)"
 	"     AND NOT e.id OPERATOR(pg_catalog.=) ANY (SELECT id FROM kept)"
 	"  RETURNING e.id, e.via_license IS NOT NULL AS support),"
 	" moved AS ("
 	"  UPDATE enroll.role_assignment r SET order_id = u.order_id"
 	"    FROM ROWS FROM (pg_catalog.unnest($7::bigint[]), pg_catalog.unnest($8::bigint[])) AS u(id, order_id)"
 	"   WHERE r.id OPERATOR(pg_catalog.=) u.id AND r.order_id OPERATOR(pg_catalog.=) $1"
+	"     AND pg_catalog.cardinality($7::bigint[]) OPERATOR(pg_catalog.>) 0"
 	"  RETURNING r.id),"
 	" dropped AS ("
 	"  DELETE FROM enroll.role_assignment r"
 	"   WHERE r.order_id OPERATOR(pg_catalog.=) $1 AND r.context_level OPERATOR(pg_catalog.=) 'user'"
-	"     AND (r.account_id OPERATOR(pg_catalog.=) ANY ($2) OR r.context_id OPERATOR(pg_catalog.=) ANY ($2))"
+	"     AND ($2::bigint IS NULL OR r.account_id OPERATOR(pg_catalog.=) $2"
+	"          OR r.context_id OPERATOR(pg_catalog.=) $2)"
 	"     AND NOT r.id OPERATOR(pg_catalog.=) ANY (SELECT id FROM moved)"
 	"  RETURNING r.id)"
 	"SELECT (SELECT pg_catalog.count(*) FROM out), (SELECT pg_catalog.count(*) FROM kept),"
 	"       (SELECT pg_catalog.count(*) FROM gone WHERE NOT support),"
 	"       (SELECT pg_catalog.count(*) FROM gone WHERE support),"
 	"       (SELECT pg_catalog.count(*) FROM dropped), (SELECT pg_catalog.count(*) FROM moved)",
-	8, {INT8OID, INT8ARRAYOID, INT8OID, TIMESTAMPTZOID, TEXTOID, INT8OID, INT8ARRAYOID, INT8ARRAYOID}
+	8, {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TEXTOID, INT8OID, INT8ARRAYOID, INT8ARRAYOID},
+	NULL, CURSOR_OPT_CUSTOM_PLAN
 };
 
 /*
- * For each participant ($2) who is in another live order of the operator
- * ($3), the first such order.
+ * The groups of the operator's ($2) other live orders (not $1), in order.
+ * Usually a handful; none, and nobody's roles can be kept.
  */
-static EnrollPlan plan_other_orders = {
-	"SELECT DISTINCT ON (m.account_id) m.account_id, g.order_id"
-	"  FROM enroll.group_member m"
-	"  JOIN enroll.course_group g ON g.id OPERATOR(pg_catalog.=) m.group_id"
-	"  JOIN enroll.purchase_order p ON p.id OPERATOR(pg_catalog.=) g.order_id"
-	" WHERE m.account_id OPERATOR(pg_catalog.=) ANY ($2) AND m.removed_at IS NULL"
-	"   AND p.operator_id OPERATOR(pg_catalog.=) $3 AND p.status OPERATOR(pg_catalog.=) 'completed'"
+static EnrollPlan plan_other_groups = {
+	"SELECT g.id, g.order_id FROM enroll.purchase_order p"
+	"  JOIN enroll.course_group g ON g.order_id OPERATOR(pg_catalog.=) p.id"
+	" WHERE p.operator_id OPERATOR(pg_catalog.=) $2 AND p.status OPERATOR(pg_catalog.=) 'completed'"
 	"   AND p.id OPERATOR(pg_catalog.<>) $1"
-	" ORDER BY m.account_id, g.order_id",
-	3, {INT8OID, INT8ARRAYOID, INT8OID}
+	" ORDER BY g.order_id",
+	2, {INT8OID, INT8OID}
+};
+
+/*
+ * The participants of group $1 -- all its live ones ($2 NULL) or the one
+ * named ($2) -- who are live members of one of the groups $3 too, and
+ * which, by participant.  A custom plan always, so that "$2 IS NULL" folds
+ * away; the other groups are a short constant list, so the members are
+ * found through the participants (or the other way round) by index, not
+ * by a join the planner sizes from the statistics of a group just filled.
+ */
+static EnrollPlan plan_in_other_groups = {
+	"SELECT t.account_id, m.group_id FROM enroll.group_member t"
+	"  JOIN enroll.group_member m ON m.account_id OPERATOR(pg_catalog.=) t.account_id"
+	" WHERE t.group_id OPERATOR(pg_catalog.=) $1 AND t.removed_at IS NULL"
+	"   AND ($2::bigint IS NULL OR t.account_id OPERATOR(pg_catalog.=) $2)"
+	"   AND m.group_id OPERATOR(pg_catalog.=) ANY ($3) AND m.removed_at IS NULL"
+	" ORDER BY t.account_id",
+	3, {INT8OID, INT8OID, INT8ARRAYOID}, NULL, CURSOR_OPT_CUSTOM_PLAN
 };
 
 /*
@@ -283,33 +312,71 @@ FindOrder(const char *ref, bool operator_given, int64 operator_id, Order *o)
  * 10,000 people who were all in a second order too.
  */
 static int
-CrossRolesKept(const Order *o, Datum participants, int64 one, int64 **ids, int64 **orders)
+CrossRolesKept(const Order *o, int64 one, int64 **ids, int64 **orders)
 {
-	Datum		args[3] = {Int64GetDatum(o->id), participants, Int64GetDatum(o->operator_id)};
-	uint64		n = EnrollExecute(&plan_other_orders, args, NULL, false, 0, SPI_OK_SELECT);
+	Datum		args[3] = {Int64GetDatum(o->id), Int64GetDatum(o->operator_id), (Datum) 0};
+	uint64		n = EnrollExecute(&plan_other_groups, args, NULL, false, 0, SPI_OK_SELECT);
+	uint64		ngroups = n;
+	int64	   *groups;
+	int64	   *group_orders;
+	struct HTAB *by_group;
 	int64	   *who;
 	int64	   *their;
 	struct HTAB *other;
 	int			kept = 0;
+	int			nwho = 0;
 
 	*ids = *orders = NULL;
 	if (n == 0)
 		return 0;
-	who = palloc(sizeof(int64) * n);
-	their = palloc(sizeof(int64) * n);
+	groups = palloc(sizeof(int64) * n);
+	group_orders = palloc(sizeof(int64) * n);
 	for (uint64 i = 0; i < n; i++)
 	{
-		who[i] = EnrollGetInt64(i, 1);
-		their[i] = EnrollGetInt64(i, 2);
+		groups[i] = EnrollGetInt64(i, 1);
+		group_orders[i] = EnrollGetInt64(i, 2);
 	}
 	SPI_freetuptable(SPI_tuptable);
-	other = EnrollInt64Index(who, (int) n);
+	by_group = EnrollInt64Index(groups, (int) ngroups);
+
+	/* each participant in another live order, with the first such order */
+	args[0] = Int64GetDatum(o->group_id);
+	args[1] = Int64GetDatum(one);
+	args[2] = EnrollInt8Array(groups, (int) ngroups);
+	n = EnrollExecute(&plan_in_other_groups, args, one != 0 ? NULL : " n ", false, 0, SPI_OK_SELECT);
+	who = palloc(sizeof(int64) * Max(n, 1));
+	their = palloc(sizeof(int64) * Max(n, 1));
+	for (uint64 i = 0; i < n; i++)
+	{
+		int64		account = EnrollGetInt64(i, 1);
+		int			k = EnrollInt64IndexFind(by_group, EnrollGetInt64(i, 2));
+		int64		order;
+
+		if (k < 0)
+			elog(ERROR, "group %lld is not among the operator's other orders",
+				 (long long) EnrollGetInt64(i, 2));
+		order = group_orders[k];
+		if (nwho > 0 && who[nwho - 1] == account)
+		{
+			if (order < their[nwho - 1])
+				their[nwho - 1] = order;
+			continue;
+		}
+		who[nwho] = account;
+		their[nwho++] = order;
+	}
+	hash_destroy(by_group);
+	SPI_freetuptable(SPI_tuptable);
+	if (nwho == 0)
+		return 0;
+	other = EnrollInt64Index(who, nwho);
 
 	if (one != 0)
 		n = EnrollExecute(&plan_participant_roles, (Datum[]) {Int64GetDatum(o->id), Int64GetDatum(one)},
 						  NULL, false, 0, SPI_OK_SELECT);
 	else
-		n = EnrollExecute(&plan_order_roles, args, NULL, false, 0, SPI_OK_SELECT);
+		n = EnrollExecute(&plan_order_roles, (Datum[]) {Int64GetDatum(o->id)}, NULL, false, 0,
+						  SPI_OK_SELECT);
 	*ids = palloc(sizeof(int64) * Max(n, 1));
 	*orders = palloc(sizeof(int64) * Max(n, 1));
 	for (uint64 i = 0; i < n; i++)
@@ -413,15 +480,16 @@ TakeOutParticipants(const Order *o, bool one, int64 account, const char *end_rea
 		t->licenses_restored += ended[i].restored != 0;
 
 	args[0] = Int64GetDatum(o->id);
-	args[1] = EnrollInt8Array(accounts, t->n);
+	args[1] = Int64GetDatum(account);
+	nulls[1] = one ? ' ' : 'n';
 	args[2] = Int64GetDatum(o->group_id);
 	args[3] = TimestampTzGetDatum(now);
 	args[4] = note ? CStringGetTextDatum(note) : CStringGetTextDatum(end_reason);
 	args[5] = Int64GetDatum(o->operator_id);
-	nkept = CrossRolesKept(o, args[1], one ? account : 0, &kept_ids, &kept_orders);
+	nkept = CrossRolesKept(o, one ? account : 0, &kept_ids, &kept_orders);
 	args[6] = EnrollInt8Array(kept_ids, nkept);
 	args[7] = EnrollInt8Array(kept_orders, nkept);
-	EnrollExecute(&plan_take_out, args, NULL, false, 1, SPI_OK_SELECT);
+	EnrollExecute(&plan_take_out, args, nulls, false, 1, SPI_OK_SELECT);
 	t->enrollments_kept = (int) EnrollGetInt64(0, 2);
 	t->enrollments_ended = (int) EnrollGetInt64(0, 3);
 	t->support_ended = (int) EnrollGetInt64(0, 4);
