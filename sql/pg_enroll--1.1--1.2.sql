@@ -368,6 +368,9 @@ ALTER TABLE enroll.group_member
     ADD COLUMN removed_reason text
         CONSTRAINT group_member_removed_reason_length CHECK (pg_catalog.length(removed_reason) OPERATOR(pg_catalog.<=) 2000),
     ADD CONSTRAINT group_member_removed_has_reason CHECK (removed_at IS NOT NULL OR removed_reason IS NULL);
+-- half-full pages from now on: a participant taken out is updated in place
+-- (HOT), see sql/install/03_tables.sql
+ALTER TABLE enroll.group_member SET (fillfactor = 50);
 COMMENT ON TABLE enroll.group_member IS
   'An account in a course group (S1.4). In an order''s group a member is a participant of the order: the seat it takes (S1.3) and the address and names as the operator gave them, which is all the operator sees of the person (enroll.order_participants).';
 COMMENT ON COLUMN enroll.group_member.given_email IS 'The address as the operator gave it in the order (erased with the account).';

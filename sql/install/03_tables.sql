@@ -165,7 +165,12 @@ CREATE TABLE enroll.group_member (
     removed_reason  text CONSTRAINT group_member_removed_reason_length CHECK (pg_catalog.length(removed_reason) OPERATOR(pg_catalog.<=) 2000),
     PRIMARY KEY (group_id, account_id),
     CONSTRAINT group_member_removed_has_reason CHECK (removed_at IS NOT NULL OR removed_reason IS NULL)
-);
+)
+-- half-full pages: taking a participant out (removed_at, removed_reason) and
+-- erasing what the operator gave then update in place (HOT), without new
+-- entries in both indexes; a whole cancelled order of 10,000 people: 71 ms
+-- -> 22 ms (scripts/bench).  A member row is written once and changed once.
+WITH (fillfactor = 50);
 CREATE INDEX group_member_account_idx ON enroll.group_member (account_id);
 COMMENT ON TABLE enroll.group_member IS
   'An account in a course group (S1.4). In an order''s group a member is a participant of the order: the seat it takes (S1.3) and the address and names as the operator gave them, which is all the operator sees of the person (enroll.order_participants).';
