@@ -401,6 +401,70 @@ CrossRolesKept(const Order *o, int64 one, int64 **ids, int64 **orders)
 	return kept;
 }
 
+/* the orders named ($1), those still live, locked against a cancellation or removal */
+static EnrollPlan plan_lock_orders = {
+	"SELECT p.id FROM enroll.purchase_order p"
+	" WHERE p.id OPERATOR(pg_catalog.=) ANY ($1) AND p.status OPERATOR(pg_catalog.=) 'completed'"
+	" ORDER BY p.id FOR KEY SHARE OF p",
+	1, {INT8ARRAYOID}
+};
+
+/*
+ * CrossRolesKept, with the orders that receive roles locked and still live.
+ * Without the lock, a cancellation of the receiving order running at the
+ * same time deleted that order's roles before these arrived (it could not
+ * see them), and they stayed with a cancelled order: the operator kept
+ * delegated roles over people whose orders were all cancelled.  FOR KEY
+ * SHARE conflicts with the FOR UPDATE that a cancellation or removal takes
+ * on its order first (FindOrder): whichever comes second waits.  This one
+ * then finds the order cancelled, or its members changed, so the roles are
+ * worked out again after every lock taken, until every receiving order is
+ * locked (orders only go from completed to cancelled, so it ends); the
+ * other one, after this commits, reads the roles that arrived.  Two
+ * take-outs that each hand roles to the other's order wait for each other:
+ * PostgreSQL reports a deadlock (40P01) to one of them, which changes
+ * nothing and can be retried.  Under REPEATABLE READ, a receiving order
+ * changed since the snapshot is 40001.
+ */
+static int
+CrossRolesKeptLocked(const Order *o, int64 one, int64 **ids, int64 **orders)
+{
+	int64	   *locked = NULL;
+	int			nlocked = 0;
+
+	for (int round = 0;; round++)
+	{
+		int			nkept = CrossRolesKept(o, one, ids, orders);
+		int64	   *wanted = palloc(sizeof(int64) * Max(nkept, 1));
+		int			nwanted = 0;
+		uint64		n;
+
+		for (int i = 0; i < nkept; i++)
+		{
+			bool		seen = false;
+
+			for (int j = 0; j < nlocked && !seen; j++)
+				seen = locked[j] == (*orders)[i];
+			for (int j = 0; j < nwanted && !seen; j++)
+				seen = wanted[j] == (*orders)[i];
+			if (!seen)
+				wanted[nwanted++] = (*orders)[i];
+		}
+		if (nwanted == 0)
+			return nkept;		/* every receiving order is locked and live */
+		if (round >= 100)
+			elog(ERROR, "the orders receiving the delegated roles of order %lld keep changing",
+				 (long long) o->id);
+		n = EnrollExecute(&plan_lock_orders, (Datum[]) {EnrollInt8Array(wanted, nwanted)},
+						  NULL, false, 0, SPI_OK_SELECT);
+		locked = locked == NULL ? palloc(sizeof(int64) * Max(n, 1))
+			: repalloc(locked, sizeof(int64) * (nlocked + Max(n, 1)));
+		for (uint64 i = 0; i < n; i++)
+			locked[nlocked++] = EnrollGetInt64(i, 1);
+		SPI_freetuptable(SPI_tuptable);
+	}
+}
+
 /*
  * Take participants (all live ones, or the one account) out of the order
  * (see the file header), for `reason` (cancelled or removed) with an
@@ -486,7 +550,7 @@ TakeOutParticipants(const Order *o, bool one, int64 account, const char *end_rea
 	args[3] = TimestampTzGetDatum(now);
 	args[4] = note ? CStringGetTextDatum(note) : CStringGetTextDatum(end_reason);
 	args[5] = Int64GetDatum(o->operator_id);
-	nkept = CrossRolesKept(o, one ? account : 0, &kept_ids, &kept_orders);
+	nkept = CrossRolesKeptLocked(o, one ? account : 0, &kept_ids, &kept_orders);
 	args[6] = EnrollInt8Array(kept_ids, nkept);
 	args[7] = EnrollInt8Array(kept_orders, nkept);
 	EnrollExecute(&plan_take_out, args, nulls, false, 1, SPI_OK_SELECT);
