@@ -439,5 +439,12 @@ RESET ROLE;
 SELECT * FROM pg_temp.cross_roles('{yan@orders.example,zed@orders.example}');
 
 SELECT * FROM enroll.check_invariants();
+-- a delegated role left with a cancelled order (here by hand) is reported
+BEGIN;
+UPDATE enroll.role_assignment SET order_id = (SELECT id FROM enroll.purchase_order WHERE order_ref = 'ORD-C1')
+ WHERE order_id = (SELECT id FROM enroll.purchase_order WHERE order_ref = 'ORD-C3');
+SELECT invariant, violations, example LIKE 'role assignment % held by cancelled order ORD-C1 of operator %' AS example_names_it
+  FROM enroll.check_invariants();
+ROLLBACK;
 RESET enroll.clock;
 DROP ROLE regress_orders_app;

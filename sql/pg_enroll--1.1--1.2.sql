@@ -2133,6 +2133,15 @@ BEGIN ATOMIC
           FROM enroll.purchase_order p
          WHERE NOT EXISTS (SELECT FROM enroll.course_group g WHERE g.order_id OPERATOR(pg_catalog.=) p.id)
         UNION ALL
+        -- 1.2: a cancelled order holds no delegated role (its cross roles
+        -- went with it, or to another live order of the operator)
+        SELECT 'cancelled order holds no delegated role', count(*),
+               min(pg_catalog.format('role assignment %s held by cancelled order %s of operator %s',
+                                     r.id, p.order_ref, p.operator_id))
+          FROM enroll.role_assignment r
+          JOIN enroll.purchase_order p ON p.id OPERATOR(pg_catalog.=) r.order_id
+         WHERE p.cancelled_at IS NOT NULL  -- cancelled (purchase_order_cancelled)
+        UNION ALL
         -- the audit log is unchanged: every event matches its digest; every
         -- chain link matches the link before it and its event's content; no
         -- chained event is gone; no event below the last seal's horizon was
@@ -2150,7 +2159,7 @@ BEGIN ATOMIC
      ORDER BY c.invariant;
 END;
 COMMENT ON FUNCTION enroll.check_invariants() IS
-  'Scans the data and reports every broken invariant with a count and an example: two current licenses for one holder and course, seats over-allocated, two accounts for one mailbox (any spelling of it), a session enrollment without its group membership or license, an order without its group, an event row changed, and the audit chain broken: a link that no longer matches its event, a sealed event deleted, an event left out of the chain below the last seal''s horizon. Empty result: healthy.';
+  'Scans the data and reports every broken invariant with a count and an example: two current licenses for one holder and course, seats over-allocated, two accounts for one mailbox (any spelling of it), a session enrollment without its group membership or license, an order without its group, a delegated role held by a cancelled order, an event row changed, and the audit chain broken: a link that no longer matches its event, a sealed event deleted, an event left out of the chain below the last seal''s horizon. Empty result: healthy.';
 
 -- the one sanctioned rewrite of the log, before the chain exists: the
 -- addresses and names that 1.0 and 1.1 wrote into event details go (1.2
@@ -2634,7 +2643,7 @@ COMMENT ON FUNCTION enroll.cancel_order(text, text, bigint) IS
 COMMENT ON FUNCTION enroll.remove_participant(text, bigint, text, bigint) IS
   'The order''s operator (its own order reference) or a system admin takes one participant out of an order, as cancel_order does for all: the seat is free again and a later call of the same order may give it to someone else, never back to this person. Removing someone already taken out answers status already_removed; someone who is not a participant 22023; a cancelled order PE026; unknown order PE027.';
 COMMENT ON FUNCTION enroll.check_invariants() IS
-  'Scans the data and reports every broken invariant with a count and an example: two current licenses for one holder and course, seats over-allocated, two accounts for one mailbox (any spelling of it), a session enrollment without its group membership or license, an order without its group, an event row changed, and the audit chain broken: a link that no longer matches its event, a sealed event deleted, an event left out of the chain below the last seal''s horizon. Empty result: healthy.';
+  'Scans the data and reports every broken invariant with a count and an example: two current licenses for one holder and course, seats over-allocated, two accounts for one mailbox (any spelling of it), a session enrollment without its group membership or license, an order without its group, a delegated role held by a cancelled order, an event row changed, and the audit chain broken: a link that no longer matches its event, a sealed event deleted, an event left out of the chain below the last seal''s horizon. Empty result: healthy.';
 COMMENT ON VIEW enroll.account_profile IS
   'The acting account''s own row with its profile data (level, billing data, is_admin, login_role); every row for system admins. Applications read the other columns of enroll.account directly; nobody else ever reads a person''s profile (1.2).';
 COMMENT ON VIEW enroll.order_participants IS

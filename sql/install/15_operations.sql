@@ -86,6 +86,15 @@ BEGIN ATOMIC
           FROM enroll.purchase_order p
          WHERE NOT EXISTS (SELECT FROM enroll.course_group g WHERE g.order_id OPERATOR(pg_catalog.=) p.id)
         UNION ALL
+        -- 1.2: a cancelled order holds no delegated role (its cross roles
+        -- went with it, or to another live order of the operator)
+        SELECT 'cancelled order holds no delegated role', count(*),
+               min(pg_catalog.format('role assignment %s held by cancelled order %s of operator %s',
+                                     r.id, p.order_ref, p.operator_id))
+          FROM enroll.role_assignment r
+          JOIN enroll.purchase_order p ON p.id OPERATOR(pg_catalog.=) r.order_id
+         WHERE p.cancelled_at IS NOT NULL  -- cancelled (purchase_order_cancelled)
+        UNION ALL
         -- the audit log is unchanged: every event matches its digest; every
         -- chain link matches the link before it and its event's content; no
         -- chained event is gone; no event below the last seal's horizon was
@@ -103,6 +112,6 @@ BEGIN ATOMIC
      ORDER BY c.invariant;
 END;
 COMMENT ON FUNCTION enroll.check_invariants() IS
-  'Scans the data and reports every broken invariant with a count and an example: two current licenses for one holder and course, seats over-allocated, two accounts for one mailbox (any spelling of it), a session enrollment without its group membership or license, an order without its group, an event row changed, and the audit chain broken: a link that no longer matches its event, a sealed event deleted, an event left out of the chain below the last seal''s horizon. Empty result: healthy.';
+  'Scans the data and reports every broken invariant with a count and an example: two current licenses for one holder and course, seats over-allocated, two accounts for one mailbox (any spelling of it), a session enrollment without its group membership or license, an order without its group, a delegated role held by a cancelled order, an event row changed, and the audit chain broken: a link that no longer matches its event, a sealed event deleted, an event left out of the chain below the last seal''s horizon. Empty result: healthy.';
 REVOKE EXECUTE ON FUNCTION enroll.check_invariants(), enroll.event_digest(enroll.event), enroll.event_set_digest() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION enroll.check_invariants() TO enroll_admin;
