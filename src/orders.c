@@ -117,7 +117,7 @@ static EnrollPlan plan_participant_license = {
  * group; enrollments of the order follow the license given back or are
  * deleted (the support enrollment reached through the order's license too);
  * cross roles move to another live order of the operator or are deleted:
- * those that move ($7) to which order ($8) are worked out before, in C (see
+ * those that move ($6) to which order ($7) are worked out before, in C (see
  * CrossRolesKept).  "All of the order's" is what a cancellation takes out:
  * the order row is locked and only this file changes its members, so the
  * live members are those read before, and a participant taken out earlier
@@ -149,9 +149,9 @@ static EnrollPlan plan_take_out = {
 	"  RETURNING e.id, e.via_license IS NOT NULL AS support),"
 	" moved AS ("
 	"  UPDATE enroll.role_assignment r SET order_id = u.order_id"
-	"    FROM ROWS FROM (pg_catalog.unnest($7::bigint[]), pg_catalog.unnest($8::bigint[])) AS u(id, order_id)"
+	"    FROM ROWS FROM (pg_catalog.unnest($6::bigint[]), pg_catalog.unnest($7::bigint[])) AS u(id, order_id)"
 	"   WHERE r.id OPERATOR(pg_catalog.=) u.id AND r.order_id OPERATOR(pg_catalog.=) $1"
-	"     AND pg_catalog.cardinality($7::bigint[]) OPERATOR(pg_catalog.>) 0"
+	"     AND pg_catalog.cardinality($6::bigint[]) OPERATOR(pg_catalog.>) 0"
 	"  RETURNING r.id),"
 	" dropped AS ("
 	"  DELETE FROM enroll.role_assignment r"
@@ -164,7 +164,7 @@ static EnrollPlan plan_take_out = {
 	"       (SELECT pg_catalog.count(*) FROM gone WHERE NOT support),"
 	"       (SELECT pg_catalog.count(*) FROM gone WHERE support),"
 	"       (SELECT pg_catalog.count(*) FROM dropped), (SELECT pg_catalog.count(*) FROM moved)",
-	8, {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TEXTOID, INT8OID, INT8ARRAYOID, INT8ARRAYOID},
+	7, {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TEXTOID, INT8ARRAYOID, INT8ARRAYOID},
 	NULL, CURSOR_OPT_CUSTOM_PLAN
 };
 
@@ -549,10 +549,9 @@ TakeOutParticipants(const Order *o, bool one, int64 account, const char *end_rea
 	args[2] = Int64GetDatum(o->group_id);
 	args[3] = TimestampTzGetDatum(now);
 	args[4] = note ? CStringGetTextDatum(note) : CStringGetTextDatum(end_reason);
-	args[5] = Int64GetDatum(o->operator_id);
 	nkept = CrossRolesKeptLocked(o, one ? account : 0, &kept_ids, &kept_orders);
-	args[6] = EnrollInt8Array(kept_ids, nkept);
-	args[7] = EnrollInt8Array(kept_orders, nkept);
+	args[5] = EnrollInt8Array(kept_ids, nkept);
+	args[6] = EnrollInt8Array(kept_orders, nkept);
 	EnrollExecute(&plan_take_out, args, nulls, false, 1, SPI_OK_SELECT);
 	t->enrollments_kept = (int) EnrollGetInt64(0, 2);
 	t->enrollments_ended = (int) EnrollGetInt64(0, 3);
