@@ -277,6 +277,34 @@ SELECT places_left IS NULL AS no_places_count FROM enroll.visible_offers WHERE i
 SELECT pg_temp.error_of(format('SELECT enroll.update_offer(%s, max_acceptances => -1)', :capped)) AS negative;
 SELECT pg_temp.error_of($$UPDATE enroll.offer SET max_acceptances = 0 WHERE code = 'ORG-CAPPED'$$) AS zero_by_hand;
 
+-- The cap's counter (offer.acceptances_made, src/acceptance_cap.c): NULL
+-- without a cap; a cap set on an offer accepted twice counts the two, also
+-- when a DBA sets it by hand (trigger offer_cap_count), and never goes below
+-- them (22023)
+SELECT max_acceptances, acceptances_made FROM enroll.offer WHERE id = :capped;
+UPDATE enroll.offer SET max_acceptances = 5 WHERE id = :capped;
+SELECT max_acceptances, acceptances_made FROM enroll.offer WHERE id = :capped;
+SELECT places_left AS two_of_five_taken FROM enroll.visible_offers WHERE id = :capped;
+SELECT pg_temp.error_of($$UPDATE enroll.offer SET max_acceptances = 1 WHERE code = 'ORG-CAPPED'$$) AS below_by_hand;
+-- structural: a counter exactly with a cap, never above it (23514)
+SELECT pg_temp.error_of($$UPDATE enroll.offer SET acceptances_made = 6 WHERE code = 'ORG-CAPPED'$$) AS above_cap;
+SELECT pg_temp.error_of(format('UPDATE enroll.offer SET acceptances_made = 0 WHERE id = %s', :pack3)) AS without_cap;
+-- an acceptance that creates no license takes no place: a system admin's
+-- second acceptance for p3 keeps the license of the first
+SET ROLE regress_orgs_app;
+BEGIN;
+SELECT enroll.act_as(:root);
+SELECT outcome FROM enroll.accept_offer(:capped, for_account => :p3);
+SELECT outcome FROM enroll.accept_offer(:capped, for_account => :p3);
+COMMIT;
+RESET ROLE;
+SELECT acceptances_made AS three_made FROM enroll.offer WHERE id = :capped;
+-- a counter that differs from the licenses (a DBA's hand-written row) is
+-- reported by check_invariants
+UPDATE enroll.offer SET acceptances_made = 2 WHERE id = :capped;
+SELECT invariant, violations, example FROM enroll.check_invariants();
+UPDATE enroll.offer SET acceptances_made = 3 WHERE id = :capped;
+
 SELECT * FROM enroll.check_invariants();
 RESET enroll.clock;
 DROP ROLE regress_orgs_app;

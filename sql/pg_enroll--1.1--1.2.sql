@@ -322,7 +322,22 @@ COMMENT ON COLUMN enroll.organization.profile IS
 ALTER TABLE enroll.offer
     ADD COLUMN max_acceptances integer
         CONSTRAINT offer_max_acceptances_range CHECK (max_acceptances OPERATOR(pg_catalog.>) 0 AND max_acceptances OPERATOR(pg_catalog.<=) 100000000),
+    -- kept by the trigger offer_cap_count and src/acceptance_cap.c
+    ADD COLUMN acceptances_made integer,
+    ADD CONSTRAINT offer_places_counted CHECK ((acceptances_made IS NULL) OPERATOR(pg_catalog.=) (max_acceptances IS NULL)),
+    ADD CONSTRAINT offer_places_within_cap CHECK (acceptances_made OPERATOR(pg_catalog.>=) 0 AND acceptances_made OPERATOR(pg_catalog.<=) max_acceptances),
     ADD CONSTRAINT offer_seats_bounded CHECK (seats OPERATOR(pg_catalog.<=) 100000);
+
+-- The acceptance cap's counter (offer.acceptances_made): set whenever
+-- max_acceptances is written, whoever writes it (src/acceptance_cap.c).
+CREATE FUNCTION enroll.offer_cap_count() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'offer_cap_count' LANGUAGE C;
+COMMENT ON FUNCTION enroll.offer_cap_count() IS
+  'Trigger function on enroll.offer (BEFORE INSERT OR UPDATE OF max_acceptances): acceptances_made is NULL without a cap, 0 for a new capped offer, the licenses already obtained from the offer when a cap is set on it (counted once), and kept when a cap changes; a cap below that count is refused (22023).';
+CREATE TRIGGER offer_cap_count BEFORE INSERT OR UPDATE OF max_acceptances ON enroll.offer
+    FOR EACH ROW EXECUTE FUNCTION enroll.offer_cap_count();
+COMMENT ON TRIGGER offer_cap_count ON enroll.offer IS
+  'The acceptance cap''s counter follows the cap, for update_offer and a DBA in psql alike; a cap below the acceptances made is refused (22023).';
 
 -- order references become unique per operator (1.1: one global namespace, so
 -- anyone could take or block another operator's next bill number)
@@ -1402,7 +1417,6 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-    made    bigint;
     o       enroll.offer;   -- as it was
     n       enroll.offer;   -- as it will be
     changes jsonb;
@@ -1450,17 +1464,8 @@ BEGIN
                                        n.price, n.currency, n.required_level),
             HINT = 'Pass required_level => ''billing'' as well.';
     END IF;
-    -- a cap below the acceptances already made is refused (counted under the
-    -- offer's lock, taken above: acceptances of a capped offer wait for it)
-    IF n.max_acceptances IS NOT NULL AND n.max_acceptances IS DISTINCT FROM o.max_acceptances THEN
-        SELECT pg_catalog.count(*) INTO made FROM enroll.license l
-         WHERE l.offer_id OPERATOR(pg_catalog.=) o.id AND l.parent_license IS NULL;
-        IF made OPERATOR(pg_catalog.>) n.max_acceptances THEN
-            RAISE EXCEPTION 'offer "%" has been accepted % times, more than the cap of %', o.code, made, n.max_acceptances
-                USING ERRCODE = '22023',
-                      HINT = 'Choose a cap of at least the acceptances already made, or 0 to remove the cap.';
-        END IF;
-    END IF;
+    -- a cap below the acceptances already made is refused by the trigger
+    -- offer_cap_count (22023), under the offer's lock taken above
     -- S2.4 (validity edits) is the trigger offer_validity_guard's, for every UPDATE
 
     IF pg_catalog.to_jsonb(n) OPERATOR(pg_catalog.=) pg_catalog.to_jsonb(o) THEN
@@ -1597,10 +1602,7 @@ SELECT o.id, o.code, o.title, o.course_id,
               WHERE rt.offer_id OPERATOR(pg_catalog.=) o.id
               ORDER BY t.code) AS registrar_types,
        o.max_acceptances,
-       CASE WHEN o.max_acceptances IS NOT NULL THEN
-            GREATEST(0, o.max_acceptances OPERATOR(pg_catalog.-)
-                (SELECT pg_catalog.count(*) FROM enroll.license l
-                  WHERE l.offer_id OPERATOR(pg_catalog.=) o.id AND l.parent_license IS NULL)) END AS places_left
+       (o.max_acceptances OPERATOR(pg_catalog.-) o.acceptances_made)::pg_catalog.int8 AS places_left
   FROM enroll.offer o
   JOIN enroll.course c ON c.id OPERATOR(pg_catalog.=) o.course_id
  WHERE (SELECT enroll.acting_as_admin())
@@ -2142,6 +2144,16 @@ BEGIN ATOMIC
           JOIN enroll.purchase_order p ON p.id OPERATOR(pg_catalog.=) r.order_id
          WHERE p.cancelled_at IS NOT NULL  -- cancelled (purchase_order_cancelled)
         UNION ALL
+        -- 1.2: a capped offer's counter matches the acceptances made (licenses
+        -- obtained from it, seats aside; a DBA's hand-written license is not
+        -- counted by the engine)
+        SELECT 'capped offer counts its acceptances', count(*),
+               min(pg_catalog.format('offer %s: %s acceptances counted, %s made', o.code, o.acceptances_made, d.n))
+          FROM enroll.offer o
+          CROSS JOIN LATERAL (SELECT count(*) AS n FROM enroll.license l
+                               WHERE l.offer_id OPERATOR(pg_catalog.=) o.id AND l.parent_license IS NULL) d
+         WHERE o.max_acceptances IS NOT NULL AND o.acceptances_made IS DISTINCT FROM d.n
+        UNION ALL
         -- the audit log is unchanged: every event matches its digest; every
         -- chain link matches the link before it and its event's content; no
         -- chained event is gone; no event below the last seal's horizon was
@@ -2159,7 +2171,7 @@ BEGIN ATOMIC
      ORDER BY c.invariant;
 END;
 COMMENT ON FUNCTION enroll.check_invariants() IS
-  'Scans the data and reports every broken invariant with a count and an example: two current licenses for one holder and course, seats over-allocated, two accounts for one mailbox (any spelling of it), a session enrollment without its group membership or license, an order without its group, a delegated role held by a cancelled order, an event row changed, and the audit chain broken: a link that no longer matches its event, a sealed event deleted, an event left out of the chain below the last seal''s horizon. Empty result: healthy.';
+  'Scans the data and reports every broken invariant with a count and an example: two current licenses for one holder and course, seats over-allocated, two accounts for one mailbox (any spelling of it), a session enrollment without its group membership or license, an order without its group, a delegated role held by a cancelled order, a capped offer whose counter differs from its acceptances, an event row changed, and the audit chain broken: a link that no longer matches its event, a sealed event deleted, an event left out of the chain below the last seal''s horizon. Empty result: healthy.';
 
 -- the one sanctioned rewrite of the log, before the chain exists: the
 -- addresses and names that 1.0 and 1.1 wrote into event details go (1.2
@@ -2260,6 +2272,7 @@ REVOKE ALL ON FUNCTION
     enroll.check_offer_price(numeric),
     enroll.check_offer_fields(enroll.offer),
     enroll.offer_validity_guard(),
+    enroll.offer_cap_count(),
     enroll.offer_window_state(timestamptz, timestamptz, timestamptz),
     enroll.offer_state(bigint),
     enroll.offer_addressed_to_actor(bigint),
@@ -2428,6 +2441,7 @@ COMMENT ON COLUMN enroll.offer.extra_condition IS 'Free-text condition the learn
 COMMENT ON COLUMN enroll.offer.access_period IS 'How long a license from this offer grants access, counted from acceptance (S2.23). Positive, at most 100 years (enroll.period_in_bounds).';
 COMMENT ON COLUMN enroll.offer.documents_grace IS 'When set, documents must be validated within this time after acceptance (S2.18). Positive, at most 100 years (enroll.period_in_bounds).';
 COMMENT ON COLUMN enroll.offer.handler_params IS 'URL-encoded session setup parameters: coursename, supervisor, customersupport, starttime, endtime (S1.9-S1.11). At most 65536 bytes, the limit of the parser.';
+COMMENT ON COLUMN enroll.offer.acceptances_made IS 'With an acceptance cap (max_acceptances): the acceptances made so far, counted against the cap (licenses obtained from the offer, a repeat and each session participant''s included, seats given from an organization license not); NULL without a cap. Kept by the trigger offer_cap_count and by the acceptances themselves; never above the cap (offer_places_within_cap).';
 COMMENT ON TABLE enroll.offer_registrar_type IS
   'Organization types that narrow an offer''s audience (S2.13): when any is listed, the learner must name a registrar organization of one of them (S2.17).';
 COMMENT ON TABLE enroll.offer_recipient IS
@@ -2643,7 +2657,7 @@ COMMENT ON FUNCTION enroll.cancel_order(text, text, bigint) IS
 COMMENT ON FUNCTION enroll.remove_participant(text, bigint, text, bigint) IS
   'The order''s operator (its own order reference) or a system admin takes one participant out of an order, as cancel_order does for all: the seat is free again and a later call of the same order may give it to someone else, never back to this person. Removing someone already taken out answers status already_removed; someone who is not a participant 22023; a cancelled order PE026; unknown order PE027.';
 COMMENT ON FUNCTION enroll.check_invariants() IS
-  'Scans the data and reports every broken invariant with a count and an example: two current licenses for one holder and course, seats over-allocated, two accounts for one mailbox (any spelling of it), a session enrollment without its group membership or license, an order without its group, a delegated role held by a cancelled order, an event row changed, and the audit chain broken: a link that no longer matches its event, a sealed event deleted, an event left out of the chain below the last seal''s horizon. Empty result: healthy.';
+  'Scans the data and reports every broken invariant with a count and an example: two current licenses for one holder and course, seats over-allocated, two accounts for one mailbox (any spelling of it), a session enrollment without its group membership or license, an order without its group, a delegated role held by a cancelled order, a capped offer whose counter differs from its acceptances, an event row changed, and the audit chain broken: a link that no longer matches its event, a sealed event deleted, an event left out of the chain below the last seal''s horizon. Empty result: healthy.';
 COMMENT ON VIEW enroll.account_profile IS
   'The acting account''s own row with its profile data (level, billing data, is_admin, login_role); every row for system admins. Applications read the other columns of enroll.account directly; nobody else ever reads a person''s profile (1.2).';
 COMMENT ON VIEW enroll.order_participants IS

@@ -487,11 +487,15 @@ AcceptForPerson(const OfferInfo *offer, bool account_given, int64 account,
 	CheckProfileLevel(offer, acc->holder_account, level_ok, level);
 }
 
-/* The acceptance cap (max_acceptances): acceptance number n+1 is PE023. */
+/*
+ * The acceptance cap (max_acceptances): acceptance number n+1 is PE023.
+ * The place is taken now, under the offer's lock; an acceptance where the
+ * holder keeps their license gives it back (acceptance_cap.c).
+ */
 static void
 CheckCap(const OfferInfo *offer)
 {
-	EnrollRequirePlaces(offer->id, offer->code, offer->max_acceptances, 1, false);
+	EnrollTakePlaces(offer->id, offer->code, offer->max_acceptances, 1, false);
 }
 
 /* the new license's window and documents deadline */
@@ -638,6 +642,8 @@ accept_offer(PG_FUNCTION_ARGS)
 	CheckCap(&offer);
 
 	outcome = GrantLicense(&offer, &acc, &nl, accept_condition, order_ref, now);
+	if (outcome == GRANT_KEPT)
+		EnrollReturnPlaces(offer.id, offer.max_acceptances, 1);
 	if (outcome != GRANT_KEPT)
 		EnrollLogEventAbout("license.accept", "license", nl.id, acc.holder_account,
 							EnrollJsonbf("{\"offer\": %lld, \"via\": \"%s\", \"outcome\": \"%s\", \"registrar_org\": %s,"

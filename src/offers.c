@@ -20,9 +20,6 @@
  *	  runs first and says which values clashed.
  * Unchanged bounds pass untouched, so editing the title or the price of an
  * offer that has started is fine.  Every refusal is SQLSTATE PE008.
- *
- * The acceptance cap (offer.max_acceptances) is counted here too, for
- * accept_offer and setup_course_session alike (PE023).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -327,47 +324,3 @@ offer_validity_guard(PG_FUNCTION_ARGS)
 	return PointerGetDatum(newtup);
 }
 
-/*
- * The acceptances made of a capped offer (licenses from it, seats aside),
- * counted under the offer's lock; the offer row is written (no change) so
- * that, under REPEATABLE READ or SERIALIZABLE, a concurrent acceptance that
- * counted in an older snapshot fails with 40001 instead of passing the cap.
- */
-static EnrollPlan plan_count_acceptances = {
-	"WITH touch AS (UPDATE enroll.offer o SET max_acceptances = o.max_acceptances"
-	"               WHERE o.id OPERATOR(pg_catalog.=) $1 RETURNING o.id)"
-	"SELECT pg_catalog.count(*)::int4 FROM enroll.license l"
-	" WHERE l.offer_id OPERATOR(pg_catalog.=) $1 AND l.parent_license IS NULL"
-	"   AND EXISTS (SELECT FROM touch)",
-	1, {INT8OID}
-};
-
-/*
- * PE023 unless the offer (cap 0: none) has `needed` places left: an
- * acceptance needs one, an order one per license it creates (for_order
- * words the message for the order).  Call with the offer row locked.
- */
-void
-EnrollRequirePlaces(int64 offer, const char *code, int32 cap, int needed, bool for_order)
-{
-	int32		made;
-
-	if (cap == 0)
-		return;
-	EnrollExecute(&plan_count_acceptances, (Datum[]) {Int64GetDatum(offer)}, NULL, false, 1, SPI_OK_SELECT);
-	made = EnrollGetInt32(0, 1);
-	if (made + needed <= cap)
-		return;
-	if (for_order)
-		ereport(ERROR,
-				(errcode(ERRCODE_ENROLL_OFFER_FULL),
-				 errmsg("offer \"%s\" has not enough places left", code),
-				 errdetail("It can be accepted %d times and has been %d times; this order needs %d licenses.",
-						   cap, made, needed),
-				 errhint("enroll.visible_offers shows the places left of capped offers.")));
-	ereport(ERROR,
-			(errcode(ERRCODE_ENROLL_OFFER_FULL),
-			 errmsg("offer \"%s\" has no place left", code),
-			 errdetail("It can be accepted %d times and has been %d times.", cap, made),
-			 errhint("enroll.visible_offers shows the places left of capped offers.")));
-}

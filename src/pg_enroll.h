@@ -298,13 +298,16 @@ extern void EnrollLogEvents(TimestampTz at, int64 actor, const char *what,
 							Jsonb *details);
 extern Jsonb *EnrollJsonbf(const char *fmt,...) pg_attribute_printf(1, 2);
 
+/* in acceptance_cap.c */
+extern void EnrollTakePlaces(int64 offer, const char *code, int32 cap, int needed, bool for_order);
+extern void EnrollReturnPlaces(int64 offer, int32 cap, int n);
+
 /* in offers.c */
 extern const char *EnrollOfferState(TimestampTz valid_from, TimestampTz valid_until,
 									TimestampTz now);
 extern void EnrollRequireOfferActive(const char *code, TimestampTz valid_from,
 									 TimestampTz valid_until, TimestampTz now);
 extern bool EnrollOfferAddressedTo(int64 offer, int64 account);
-extern void EnrollRequirePlaces(int64 offer, const char *code, int32 cap, int needed, bool for_order);
 
 /* in orders.c */
 extern void EnrollCheckOrderRef(const char *order_ref);

@@ -54,9 +54,7 @@ static EnrollPlan plan_offer = {
 	"         WHERE r.offer_id OPERATOR(pg_catalog.=) o.id)"
 	"       , o.valid_until, o.course_id, o.access_period, o.documents_grace, o.handler_params,"
 	"       o.max_acceptances,"
-	"       CASE WHEN o.max_acceptances IS NOT NULL THEN GREATEST(0, o.max_acceptances OPERATOR(pg_catalog.-)"
-	"            (SELECT pg_catalog.count(*) FROM enroll.license l"
-	"              WHERE l.offer_id OPERATOR(pg_catalog.=) o.id AND l.parent_license IS NULL)) END"
+	"       (o.max_acceptances OPERATOR(pg_catalog.-) o.acceptances_made)::pg_catalog.int8"
 	"  FROM enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $1",
 	1, {INT8OID}
 };

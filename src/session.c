@@ -909,7 +909,7 @@ static void
 CheckCap(Session *s, int nlicenses)
 {
 	if (nlicenses > 0)
-		EnrollRequirePlaces(s->req->offer, s->code, s->max_acceptances, nlicenses, true);
+		EnrollTakePlaces(s->req->offer, s->code, s->max_acceptances, nlicenses, true);
 }
 
 /* the participants who get a license or keep theirs, and the arrays of the statements */

@@ -206,6 +206,10 @@ CREATE TABLE enroll.offer (
     handler_params  text CONSTRAINT offer_handler_params_length CHECK (pg_catalog.octet_length(handler_params) OPERATOR(pg_catalog.<=) 65536),
     created_at      timestamptz NOT NULL DEFAULT enroll.clock_now(),
     max_acceptances integer CONSTRAINT offer_max_acceptances_range CHECK (max_acceptances OPERATOR(pg_catalog.>) 0 AND max_acceptances OPERATOR(pg_catalog.<=) 100000000),
+    -- kept by the trigger offer_cap_count and src/acceptance_cap.c
+    acceptances_made integer,
+    CONSTRAINT offer_places_counted CHECK ((acceptances_made IS NULL) OPERATOR(pg_catalog.=) (max_acceptances IS NULL)),
+    CONSTRAINT offer_places_within_cap CHECK (acceptances_made OPERATOR(pg_catalog.>=) 0 AND acceptances_made OPERATOR(pg_catalog.<=) max_acceptances),
     CONSTRAINT offer_window_not_empty CHECK (valid_until OPERATOR(pg_catalog.>) valid_from),
     CONSTRAINT offer_window_finite CHECK (pg_catalog.isfinite(valid_from) AND pg_catalog.isfinite(valid_until)),
     CONSTRAINT offer_paid_needs_billing CHECK (price OPERATOR(pg_catalog.=) 0 OR required_level OPERATOR(pg_catalog.>=) 'billing'),
@@ -224,6 +228,7 @@ COMMENT ON COLUMN enroll.offer.extra_condition IS 'Free-text condition the learn
 COMMENT ON COLUMN enroll.offer.access_period IS 'How long a license from this offer grants access, counted from acceptance (S2.23). Positive, at most 100 years (enroll.period_in_bounds).';
 COMMENT ON COLUMN enroll.offer.documents_grace IS 'When set, documents must be validated within this time after acceptance (S2.18). Positive, at most 100 years (enroll.period_in_bounds).';
 COMMENT ON COLUMN enroll.offer.handler_params IS 'URL-encoded session setup parameters: coursename, supervisor, customersupport, starttime, endtime (S1.9-S1.11). At most 65536 bytes, the limit of the parser.';
+COMMENT ON COLUMN enroll.offer.acceptances_made IS 'With an acceptance cap (max_acceptances): the acceptances made so far, counted against the cap (licenses obtained from the offer, a repeat and each session participant''s included, seats given from an organization license not); NULL without a cap. Kept by the trigger offer_cap_count and by the acceptances themselves; never above the cap (offer_places_within_cap).';
 
 CREATE TABLE enroll.offer_registrar_type (
     offer_id             bigint NOT NULL REFERENCES enroll.offer (id),

@@ -17,6 +17,17 @@ CREATE TRIGGER offer_validity_guard BEFORE UPDATE ON enroll.offer
 COMMENT ON TRIGGER offer_validity_guard ON enroll.offer IS
   'S2.4: validity edits never reach into the past; the start of an offer that has started is frozen (PE008).';
 
+-- The acceptance cap's counter (offer.acceptances_made): set whenever
+-- max_acceptances is written, whoever writes it (src/acceptance_cap.c).
+CREATE FUNCTION enroll.offer_cap_count() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'offer_cap_count' LANGUAGE C;
+COMMENT ON FUNCTION enroll.offer_cap_count() IS
+  'Trigger function on enroll.offer (BEFORE INSERT OR UPDATE OF max_acceptances): acceptances_made is NULL without a cap, 0 for a new capped offer, the licenses already obtained from the offer when a cap is set on it (counted once), and kept when a cap changes; a cap below that count is refused (22023).';
+CREATE TRIGGER offer_cap_count BEFORE INSERT OR UPDATE OF max_acceptances ON enroll.offer
+    FOR EACH ROW EXECUTE FUNCTION enroll.offer_cap_count();
+COMMENT ON TRIGGER offer_cap_count ON enroll.offer IS
+  'The acceptance cap''s counter follows the cap, for update_offer and a DBA in psql alike; a cap below the acceptances made is refused (22023).';
+
 -- One definition of the states (S2.3): valid_from inclusive, valid_until exclusive.
 CREATE FUNCTION enroll.offer_window_state(valid_from timestamptz, valid_until timestamptz, instant timestamptz)
 RETURNS text
@@ -315,7 +326,6 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-    made    bigint;
     o       enroll.offer;   -- as it was
     n       enroll.offer;   -- as it will be
     changes jsonb;
@@ -363,17 +373,8 @@ BEGIN
                                        n.price, n.currency, n.required_level),
             HINT = 'Pass required_level => ''billing'' as well.';
     END IF;
-    -- a cap below the acceptances already made is refused (counted under the
-    -- offer's lock, taken above: acceptances of a capped offer wait for it)
-    IF n.max_acceptances IS NOT NULL AND n.max_acceptances IS DISTINCT FROM o.max_acceptances THEN
-        SELECT pg_catalog.count(*) INTO made FROM enroll.license l
-         WHERE l.offer_id OPERATOR(pg_catalog.=) o.id AND l.parent_license IS NULL;
-        IF made OPERATOR(pg_catalog.>) n.max_acceptances THEN
-            RAISE EXCEPTION 'offer "%" has been accepted % times, more than the cap of %', o.code, made, n.max_acceptances
-                USING ERRCODE = '22023',
-                      HINT = 'Choose a cap of at least the acceptances already made, or 0 to remove the cap.';
-        END IF;
-    END IF;
+    -- a cap below the acceptances already made is refused by the trigger
+    -- offer_cap_count (22023), under the offer's lock taken above
     -- S2.4 (validity edits) is the trigger offer_validity_guard's, for every UPDATE
 
     IF pg_catalog.to_jsonb(n) OPERATOR(pg_catalog.=) pg_catalog.to_jsonb(o) THEN
@@ -545,10 +546,7 @@ SELECT o.id, o.code, o.title, o.course_id,
               WHERE rt.offer_id OPERATOR(pg_catalog.=) o.id
               ORDER BY t.code) AS registrar_types,
        o.max_acceptances,
-       CASE WHEN o.max_acceptances IS NOT NULL THEN
-            GREATEST(0, o.max_acceptances OPERATOR(pg_catalog.-)
-                (SELECT pg_catalog.count(*) FROM enroll.license l
-                  WHERE l.offer_id OPERATOR(pg_catalog.=) o.id AND l.parent_license IS NULL)) END AS places_left
+       (o.max_acceptances OPERATOR(pg_catalog.-) o.acceptances_made)::pg_catalog.int8 AS places_left
   FROM enroll.offer o
   JOIN enroll.course c ON c.id OPERATOR(pg_catalog.=) o.course_id
  WHERE (SELECT enroll.acting_as_admin())
@@ -567,6 +565,7 @@ REVOKE ALL ON FUNCTION
     enroll.check_offer_price(numeric),
     enroll.check_offer_fields(enroll.offer),
     enroll.offer_validity_guard(),
+    enroll.offer_cap_count(),
     enroll.offer_window_state(timestamptz, timestamptz, timestamptz),
     enroll.offer_state(bigint),
     enroll.offer_addressed_to_actor(bigint),

@@ -95,6 +95,16 @@ BEGIN ATOMIC
           JOIN enroll.purchase_order p ON p.id OPERATOR(pg_catalog.=) r.order_id
          WHERE p.cancelled_at IS NOT NULL  -- cancelled (purchase_order_cancelled)
         UNION ALL
+        -- 1.2: a capped offer's counter matches the acceptances made (licenses
+        -- obtained from it, seats aside; a DBA's hand-written license is not
+        -- counted by the engine)
+        SELECT 'capped offer counts its acceptances', count(*),
+               min(pg_catalog.format('offer %s: %s acceptances counted, %s made', o.code, o.acceptances_made, d.n))
+          FROM enroll.offer o
+          CROSS JOIN LATERAL (SELECT count(*) AS n FROM enroll.license l
+                               WHERE l.offer_id OPERATOR(pg_catalog.=) o.id AND l.parent_license IS NULL) d
+         WHERE o.max_acceptances IS NOT NULL AND o.acceptances_made IS DISTINCT FROM d.n
+        UNION ALL
         -- the audit log is unchanged: every event matches its digest; every
         -- chain link matches the link before it and its event's content; no
         -- chained event is gone; no event below the last seal's horizon was
@@ -112,6 +122,6 @@ BEGIN ATOMIC
      ORDER BY c.invariant;
 END;
 COMMENT ON FUNCTION enroll.check_invariants() IS
-  'Scans the data and reports every broken invariant with a count and an example: two current licenses for one holder and course, seats over-allocated, two accounts for one mailbox (any spelling of it), a session enrollment without its group membership or license, an order without its group, a delegated role held by a cancelled order, an event row changed, and the audit chain broken: a link that no longer matches its event, a sealed event deleted, an event left out of the chain below the last seal''s horizon. Empty result: healthy.';
+  'Scans the data and reports every broken invariant with a count and an example: two current licenses for one holder and course, seats over-allocated, two accounts for one mailbox (any spelling of it), a session enrollment without its group membership or license, an order without its group, a delegated role held by a cancelled order, a capped offer whose counter differs from its acceptances, an event row changed, and the audit chain broken: a link that no longer matches its event, a sealed event deleted, an event left out of the chain below the last seal''s horizon. Empty result: healthy.';
 REVOKE EXECUTE ON FUNCTION enroll.check_invariants(), enroll.event_digest(enroll.event), enroll.event_set_digest() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION enroll.check_invariants() TO enroll_admin;
