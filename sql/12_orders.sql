@@ -188,6 +188,18 @@ SELECT c.shortname, e.license_id = :luc_year AS session_course_follows, e.via_li
   FROM enroll.enrollment e JOIN enroll.course c ON c.id = e.course_id
  WHERE e.account_id = :luc AND e.order_id IS NOT NULL ORDER BY c.shortname;
 SELECT enroll.access_status(:luc, :course) AS luc_course, enroll.access_status(:luc, :support) AS luc_support;
+-- the support-course enrollment follows on its own too: with Lea's course
+-- enrollment deleted by hand, only its via_license names her license
+-- (accept_offer looks for both links before moving them; rolled back)
+BEGIN;
+DELETE FROM enroll.enrollment WHERE account_id = :lea AND course_id = :course AND order_id IS NOT NULL;
+SET LOCAL ROLE regress_orders_app;
+SELECT enroll.act_as(:lea);
+SELECT id AS lea_year FROM enroll.accept_offer(:year) \gset
+RESET ROLE;
+SELECT e.via_license = :lea_year AS lea_support_follows_alone
+  FROM enroll.enrollment e WHERE e.account_id = :lea AND e.course_id = :support;
+ROLLBACK;
 
 -------------------------------------------------------------------------------
 -- 5. Removing a participant: the operator takes Luc out (he fell ill); his

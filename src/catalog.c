@@ -146,6 +146,8 @@ CatalogLoad(void)
 	c.membership_current = Relid(nsp, "membership_current_key");
 	c.enrollment = Relid(nsp, "enrollment");
 	c.enrollment_course_account = Relid(nsp, "enrollment_course_account_key");
+	c.enrollment_license = Relid(nsp, "enrollment_license_idx");
+	c.enrollment_via_license = Relid12(nsp, "enrollment_via_license_idx");
 	c.l_id = Attnum(c.license, "id");
 	c.l_account_id = Attnum(c.license, "account_id");
 	c.l_course_id = Attnum(c.license, "course_id");

@@ -92,6 +92,8 @@ typedef struct EnrollCatalog
 	Oid			membership_current; /* (account_id, organization_id) WHERE current */
 	Oid			enrollment;
 	Oid			enrollment_course_account;	/* (course_id, account_id) */
+	Oid			enrollment_license;	/* (license_id) WHERE NOT NULL */
+	Oid			enrollment_via_license; /* (via_license) WHERE NOT NULL */
 	Oid			reason_revoked; /* values of license_end_reason */
 	Oid			reason_superseded;
 	Oid			reason_released;
