@@ -18,7 +18,8 @@
  *	  holder keeps their license gives its place back (EnrollReturnPlaces);
  *	- the trigger offer_cap_count, whenever max_acceptances is written,
  *	  whoever writes it (update_offer, a DBA in psql): no cap, no counter;
- *	  a new capped offer starts at 0; a cap set on an uncapped offer counts
+ *	  a new capped offer starts at 0 (a restored one keeps the count it was
+ *	  dumped with); a cap set on an uncapped offer counts
  *	  the licenses it already gave (once, through license_offer_idx); a cap
  *	  below the count is refused (22023).
  * The CHECK constraints offer_places_counted and offer_places_within_cap
@@ -163,10 +164,22 @@ offer_cap_count(PG_FUNCTION_ARGS)
 	id_att = CapAttnum(tupdesc, "id");
 	cap = DatumGetInt32(heap_getattr(newtup, cap_att, tupdesc, &isnull));
 
-	if (!isnull && (cap <= 0 || cap > 100000000 || TRIGGER_FIRED_BY_INSERT(trigdata->tg_event)))
+	if (!isnull && (cap <= 0 || cap > 100000000))
 	{
-		/* out of range: the range CHECK refuses it; new: no license names it */
+		/* out of range: the range CHECK refuses it */
 		made = Int32GetDatum(0);
+		made_null = false;
+	}
+	else if (!isnull && TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		/*
+		 * A new offer: no license names it yet, 0; a row given with its
+		 * count is a restore (pg_dump's COPY fires this trigger) and keeps
+		 * it (the CHECKs bound it, check_invariants compares it).
+		 */
+		made = heap_getattr(newtup, made_att, tupdesc, &made_null);
+		if (made_null)
+			made = Int32GetDatum(0);
 		made_null = false;
 	}
 	else if (!isnull)

@@ -22,7 +22,7 @@ COMMENT ON TRIGGER offer_validity_guard ON enroll.offer IS
 CREATE FUNCTION enroll.offer_cap_count() RETURNS trigger
     AS 'MODULE_PATHNAME', 'offer_cap_count' LANGUAGE C;
 COMMENT ON FUNCTION enroll.offer_cap_count() IS
-  'Trigger function on enroll.offer (BEFORE INSERT OR UPDATE OF max_acceptances): acceptances_made is NULL without a cap, 0 for a new capped offer, the licenses already obtained from the offer when a cap is set on it (counted once), and kept when a cap changes; a cap below that count is refused (22023).';
+  'Trigger function on enroll.offer (BEFORE INSERT OR UPDATE OF max_acceptances): acceptances_made is NULL without a cap, 0 for a new capped offer (a restored row keeps its count), the licenses already obtained from the offer when a cap is set on it (counted once), and kept when a cap changes; a cap below that count is refused (22023).';
 CREATE TRIGGER offer_cap_count BEFORE INSERT OR UPDATE OF max_acceptances ON enroll.offer
     FOR EACH ROW EXECUTE FUNCTION enroll.offer_cap_count();
 COMMENT ON TRIGGER offer_cap_count ON enroll.offer IS

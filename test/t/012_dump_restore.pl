@@ -5,8 +5,10 @@
 # pg_extension_config_dump (enroll.role only for rows that are not builtin:
 # the seeded roles come with CREATE EXTENSION).  The demo data
 # (scripts/demo.sql) plus what it lacks (an organization license and its
-# seat, private offers with addressees, a revoked license, a role added by
-# the DBA) is dumped in custom format and restored with pg_restore into a
+# seat, private offers with addressees, one capped and accepted (its counter
+# offer.acceptances_made must come back as dumped: the restore's INSERT fires
+# the trigger offer_cap_count), a revoked license, a role added by the DBA)
+# is dumped in custom format and restored with pg_restore into a
 # new cluster (the roles first, from pg_dumpall --roles-only); a plain-format
 # dump restored by psql must give the same rows.  On the restored side every
 # table must hold the same rows as the source, every sequence must continue
@@ -48,7 +50,8 @@ SELECT id AS orgoffer FROM enroll.create_offer('ORG-SEATS', 'Seats for the assoc
        recipient_kind => 'organization', seats => 3) \gset
 SELECT enroll.add_offer_recipient(:orgoffer, organization => :asso) \g /dev/null
 SELECT id AS priv FROM enroll.create_offer('TUTORING-ANA', 'Tutoring for Ana', :tutoring, 0, 'EUR',
-       '2026-10-01 00:00+00', '2027-10-01 00:00+00', '60 days', visibility => 'private') \gset
+       '2026-10-01 00:00+00', '2027-10-01 00:00+00', '60 days', visibility => 'private',
+       max_acceptances => 5) \gset
 SELECT enroll.add_offer_recipient(:priv, account => :ana) \g /dev/null
 SELECT enroll.set_organization_admin(:asso, :carol) \g /dev/null
 BEGIN;
