@@ -118,17 +118,6 @@ EnrollReturnPlaces(int64 offer, int32 cap, int n)
 				  NULL, false, 0, SPI_OK_UPDATE);
 }
 
-/* a column of enroll.offer, by name */
-static int
-CapAttnum(TupleDesc tupdesc, const char *colname)
-{
-	int			attnum = SPI_fnumber(tupdesc, colname);
-
-	if (attnum <= 0)
-		elog(ERROR, "column \"%s\" of enroll.offer is missing", colname);
-	return attnum;
-}
-
 PG_FUNCTION_INFO_V1(offer_cap_count);
 /*
  * Trigger on enroll.offer, BEFORE INSERT OR UPDATE OF max_acceptances FOR
@@ -159,9 +148,9 @@ offer_cap_count(PG_FUNCTION_ARGS)
 
 	tupdesc = RelationGetDescr(trigdata->tg_relation);
 	newtup = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
-	cap_att = CapAttnum(tupdesc, "max_acceptances");
-	made_att = CapAttnum(tupdesc, "acceptances_made");
-	id_att = CapAttnum(tupdesc, "id");
+	cap_att = EnrollOfferAttnum(tupdesc, "max_acceptances");
+	made_att = EnrollOfferAttnum(tupdesc, "acceptances_made");
+	id_att = EnrollOfferAttnum(tupdesc, "id");
 	cap = DatumGetInt32(heap_getattr(newtup, cap_att, tupdesc, &isnull));
 
 	if (!isnull && (cap <= 0 || cap > 100000000))
@@ -205,7 +194,7 @@ offer_cap_count(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("offer \"%s\" has been accepted %d times, more than the cap of %d",
-							TextDatumGetCString(heap_getattr(oldtup, CapAttnum(tupdesc, "code"), tupdesc, &isnull)),
+							TextDatumGetCString(heap_getattr(oldtup, EnrollOfferAttnum(tupdesc, "code"), tupdesc, &isnull)),
 							count, cap),
 					 errhint("Choose a cap of at least the acceptances already made, or 0 to remove the cap."),
 					 errtablecol(trigdata->tg_relation, cap_att)));

@@ -17,6 +17,8 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -25,6 +27,8 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "catalog/pg_type.h"
 
 #include "pg_enroll.h"
@@ -63,11 +67,7 @@ static EnrollPlan plan_account_by_role = {
 	"SELECT id FROM enroll.account WHERE login_role OPERATOR(pg_catalog.=) $1",
 	1, {NAMEOID}
 };
-static EnrollPlan plan_account_exists = {
-	"SELECT erased_at IS NULL FROM enroll.account WHERE id OPERATOR(pg_catalog.=) $1",
-	1, {INT8OID}
-};
-/* the same before 1.2 (no erasure yet) */
+/* does the account exist, before 1.2 (no erasure yet; 1.2 probes the index) */
 static EnrollPlan plan_account_exists_11 = {
 	"SELECT true FROM enroll.account WHERE id OPERATOR(pg_catalog.=) $1",
 	1, {INT8OID}
@@ -227,15 +227,32 @@ EnrollErasedAccountError(int64 account)
 			 errhint("A person who comes back registers again with enroll.register_account.")));
 }
 
-/* Does an account with this id exist (*erased: has it been erased)? */
+/*
+ * Does an account with this id exist (*erased: has it been erased)?  At
+ * 1.2 a probe of account_pkey under the active snapshot (what the lookup
+ * statement saw): act_as runs before every call an application makes, and
+ * through SPI its executor start-up cost more than the read.  Before 1.2
+ * (no catalogue to probe with) the statement, as the owner.
+ */
 static bool
 AccountExists(int64 account, bool *erased)
 {
 	Datum		d = BoolGetDatum(true);
-	bool		found = OwnerLookup(EnrollSchemaIsCurrent() ? &plan_account_exists : &plan_account_exists_11,
-										Int64GetDatum(account), &d);
+	bool		found;
 
-	*erased = found && !DatumGetBool(d);
+	if (EnrollSchemaIsCurrent())
+	{
+		const EnrollCatalog *cat = EnrollGetCatalog();
+		Relation	rel = table_open(cat->account, AccessShareLock);
+		HeapTuple	tup = EnrollIndexFetch(rel, cat->account_pkey, account,
+										   ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot());
+
+		*erased = tup != NULL && !heap_attisnull(tup, cat->a_erased_at, RelationGetDescr(rel));
+		table_close(rel, AccessShareLock);
+		return tup != NULL;
+	}
+	found = OwnerLookup(&plan_account_exists_11, Int64GetDatum(account), &d);
+	*erased = false;
 	return found;
 }
 

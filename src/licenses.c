@@ -54,22 +54,17 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
 #include "access/htup_details.h"
-#include "access/stratnum.h"
 #include "access/table.h"
-#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
 #include "executor/spi.h"
-#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -221,26 +216,6 @@ static EnrollPlan plan_relink = {
 	2, {INT8OID, INT8OID}
 };
 
-/* does a row of heap rel visible to snapshot have `key` in int8 index indexoid? */
-static bool
-IndexHasKey(Relation rel, Oid indexoid, int64 key, Snapshot snapshot)
-{
-	Relation	index = index_open(indexoid, AccessShareLock);
-	TupleTableSlot *slot = table_slot_create(rel, NULL);
-	ScanKeyData skey;
-	IndexScanDesc scan;
-	bool		found;
-
-	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(key));
-	scan = index_beginscan(rel, index, snapshot, 1, 0);
-	index_rescan(scan, &skey, 1, NULL, 0);
-	found = index_getnext_slot(scan, ForwardScanDirection, slot);
-	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(index, AccessShareLock);
-	return found;
-}
-
 /*
  * Does an enrollment point at the license (license_id or via_license)?
  * Seen as plan_relink's UPDATE would see it: the snapshot SPI would take
@@ -260,8 +235,8 @@ EnrollmentNames(int64 license)
 	PushActiveSnapshot(GetTransactionSnapshot());
 	UpdateActiveSnapshotCommandId();
 	rel = table_open(cat->enrollment, AccessShareLock);
-	found = IndexHasKey(rel, cat->enrollment_license, license, GetActiveSnapshot()) ||
-		IndexHasKey(rel, cat->enrollment_via_license, license, GetActiveSnapshot());
+	found = EnrollIndexHasKey(rel, cat->enrollment_license, license, GetActiveSnapshot()) ||
+		EnrollIndexHasKey(rel, cat->enrollment_via_license, license, GetActiveSnapshot());
 	table_close(rel, AccessShareLock);
 	PopActiveSnapshot();
 	return found;

@@ -35,9 +35,12 @@
 
 #include "pg_enroll.h"
 
-/* Attribute number of a column of the trigger's table; elog if missing. */
-static int
-OfferAttnum(TupleDesc tupdesc, const char *colname)
+/*
+ * Attribute number of a column of enroll.offer (a trigger's table); elog
+ * if missing.  The offer triggers here and in acceptance_cap.c use it.
+ */
+int
+EnrollOfferAttnum(TupleDesc tupdesc, const char *colname)
 {
 	int			attnum = SPI_fnumber(tupdesc, colname);
 
@@ -68,7 +71,7 @@ static char *
 OfferCode(HeapTuple tuple, TupleDesc tupdesc)
 {
 	bool		isnull;
-	Datum		d = heap_getattr(tuple, OfferAttnum(tupdesc, "code"), tupdesc,
+	Datum		d = heap_getattr(tuple, EnrollOfferAttnum(tupdesc, "code"), tupdesc,
 								 &isnull);
 
 	return isnull ? pstrdup("?") : TextDatumGetCString(d);
@@ -96,7 +99,7 @@ static int64
 OfferId(HeapTuple tuple, TupleDesc tupdesc)
 {
 	bool		isnull;
-	Datum		d = SPI_getbinval(tuple, tupdesc, OfferAttnum(tupdesc, "id"), &isnull);
+	Datum		d = SPI_getbinval(tuple, tupdesc, EnrollOfferAttnum(tupdesc, "id"), &isnull);
 
 	if (isnull)
 		elog(ERROR, "offer row without id");
@@ -292,8 +295,8 @@ offer_validity_guard(PG_FUNCTION_ARGS)
 	tupdesc = RelationGetDescr(w.rel);
 	w.oldtup = trigdata->tg_trigtuple;
 	newtup = trigdata->tg_newtuple;
-	w.from_attnum = OfferAttnum(tupdesc, "valid_from");
-	w.until_attnum = OfferAttnum(tupdesc, "valid_until");
+	w.from_attnum = EnrollOfferAttnum(tupdesc, "valid_from");
+	w.until_attnum = EnrollOfferAttnum(tupdesc, "valid_until");
 
 	/* a NULL bound is left to the NOT NULL constraint */
 	if (!OfferTimestamp(w.oldtup, tupdesc, w.from_attnum, &w.old_from) ||

@@ -82,6 +82,7 @@ typedef struct EnrollCatalog
 	bool		valid;
 	Oid			owner;			/* owner of the tables */
 	Oid			account;
+	Oid			account_pkey;	/* (id) */
 	Oid			license;
 	Oid			license_pkey;
 	Oid			license_id_seq;	/* the license ids */
@@ -99,6 +100,7 @@ typedef struct EnrollCatalog
 	Oid			reason_released;
 	Oid			role_app;		/* enroll_app, InvalidOid when missing */
 	Oid			role_admin;		/* enroll_admin */
+	AttrNumber	a_erased_at;
 	AttrNumber	l_id;
 	AttrNumber	l_account_id;
 	AttrNumber	l_course_id;
@@ -305,6 +307,7 @@ extern void EnrollTakePlaces(int64 offer, const char *code, int32 cap, int neede
 extern void EnrollReturnPlaces(int64 offer, int32 cap, int n);
 
 /* in offers.c */
+extern int	EnrollOfferAttnum(TupleDesc tupdesc, const char *colname);
 extern const char *EnrollOfferState(TimestampTz valid_from, TimestampTz valid_until,
 									TimestampTz now);
 extern void EnrollRequireOfferActive(const char *code, TimestampTz valid_from,
@@ -324,6 +327,10 @@ extern Participant *EnrollReadParticipants(Jsonb *list, int *count,
 
 /* in seats.c */
 extern void EnrollCarrySeats(int64 old_license, int64 new_license, TimestampTz now);
+
+/* in probe.c */
+extern HeapTuple EnrollIndexFetch(Relation rel, Oid indexoid, int64 key, Snapshot snapshot);
+extern bool EnrollIndexHasKey(Relation rel, Oid indexoid, int64 key, Snapshot snapshot);
 
 /* in licenses.c */
 extern void EnrollNextLicenseIds(int64 *ids, int n);
