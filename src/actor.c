@@ -247,9 +247,12 @@ AccountExists(int64 account, bool *erased)
 		HeapTuple	tup = EnrollIndexFetch(rel, cat->account_pkey, account,
 										   ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot());
 
-		*erased = tup != NULL && !heap_attisnull(tup, cat->a_erased_at, RelationGetDescr(rel));
+		found = tup != NULL;
+		*erased = found && !heap_attisnull(tup, cat->a_erased_at, RelationGetDescr(rel));
+		if (found)
+			heap_freetuple(tup);
 		table_close(rel, AccessShareLock);
-		return tup != NULL;
+		return found;
 	}
 	found = OwnerLookup(&plan_account_exists_11, Int64GetDatum(account), &d);
 	*erased = false;
