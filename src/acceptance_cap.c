@@ -35,7 +35,6 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
-#include "utils/builtins.h"
 #include "utils/rel.h"
 
 #include "pg_enroll.h"
@@ -194,7 +193,7 @@ offer_cap_count(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("offer \"%s\" has been accepted %d times, more than the cap of %d",
-							TextDatumGetCString(heap_getattr(oldtup, EnrollOfferAttnum(tupdesc, "code"), tupdesc, &isnull)),
+							EnrollOfferCode(oldtup, tupdesc),
 							count, cap),
 					 errhint("Choose a cap of at least the acceptances already made, or 0 to remove the cap."),
 					 errtablecol(trigdata->tg_relation, cap_att)));

@@ -66,9 +66,12 @@ OfferTimestamp(HeapTuple tuple, TupleDesc tupdesc, int attnum,
 	return true;
 }
 
-/* The offer's code, for messages (palloc'd; "?" if somehow NULL). */
-static char *
-OfferCode(HeapTuple tuple, TupleDesc tupdesc)
+/*
+ * The offer's code, for messages (palloc'd; "?" if somehow NULL).  The
+ * offer triggers here and in acceptance_cap.c use it.
+ */
+char *
+EnrollOfferCode(HeapTuple tuple, TupleDesc tupdesc)
 {
 	bool		isnull;
 	Datum		d = heap_getattr(tuple, EnrollOfferAttnum(tupdesc, "code"), tupdesc,
@@ -188,7 +191,7 @@ CheckNewStart(const WindowChange *w)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
 				 errmsg("cannot change \"valid_from\" of offer \"%s\": the offer has started",
-						OfferCode(w->oldtup, tupdesc)),
+						EnrollOfferCode(w->oldtup, tupdesc)),
 				 errdetail("\"valid_from\" would change from %s to %s; the offer started at or before now (%s).",
 						   TimestampText(w->old_from), TimestampText(w->new_from),
 						   TimestampText(w->now)),
@@ -198,7 +201,7 @@ CheckNewStart(const WindowChange *w)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
 				 errmsg("cannot move \"valid_from\" of offer \"%s\" into the past",
-						OfferCode(w->oldtup, tupdesc)),
+						EnrollOfferCode(w->oldtup, tupdesc)),
 				 errdetail("\"valid_from\" would change from %s to %s, before now (%s).",
 						   TimestampText(w->old_from), TimestampText(w->new_from),
 						   TimestampText(w->now)),
@@ -224,7 +227,7 @@ CheckNewEnd(const WindowChange *w)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
 				 errmsg("cannot move \"valid_until\" of offer \"%s\" into the past",
-						OfferCode(w->oldtup, tupdesc)),
+						EnrollOfferCode(w->oldtup, tupdesc)),
 				 errdetail("\"valid_until\" would change from %s to %s, before now (%s); licenses obtained from the offer would then point to an offer that was not valid (S2.4).",
 						   TimestampText(w->old_until), TimestampText(w->new_until),
 						   TimestampText(w->now)),
@@ -235,7 +238,7 @@ CheckNewEnd(const WindowChange *w)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
 				 errmsg("cannot end offer \"%s\" before its latest acceptance",
-						OfferCode(w->oldtup, tupdesc)),
+						EnrollOfferCode(w->oldtup, tupdesc)),
 				 errdetail("\"valid_until\" would be %s, but a license was accepted from the offer at %s.",
 						   TimestampText(w->new_until), TimestampText(latest)),
 				 errhint("Choose a \"valid_until\" after that acceptance; a close retried in a new transaction gets a later now."),
@@ -318,7 +321,7 @@ offer_validity_guard(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
 				 errmsg("validity window of offer \"%s\" would be empty",
-						OfferCode(w.oldtup, tupdesc)),
+						EnrollOfferCode(w.oldtup, tupdesc)),
 				 errdetail("\"valid_from\" would be %s and \"valid_until\" %s; the window ends before \"valid_until\", so it must be later than \"valid_from\".",
 						   TimestampText(w.new_from), TimestampText(w.new_until)),
 				 errhint("Choose a \"valid_until\" later than \"valid_from\" (S2.3)."),

@@ -308,6 +308,7 @@ extern void EnrollReturnPlaces(int64 offer, int32 cap, int n);
 
 /* in offers.c */
 extern int	EnrollOfferAttnum(TupleDesc tupdesc, const char *colname);
+extern char *EnrollOfferCode(HeapTuple tuple, TupleDesc tupdesc);
 extern const char *EnrollOfferState(TimestampTz valid_from, TimestampTz valid_until,
 									TimestampTz now);
 extern void EnrollRequireOfferActive(const char *code, TimestampTz valid_from,
