@@ -136,6 +136,20 @@ SELECT what FROM enroll.event WHERE account_id = :lea AND what LIKE 'license.%' 
 -- an offer never ends before a license it granted (S2.4): closing it at the
 -- very instant of its latest acceptance is refused, even for a DBA
 UPDATE enroll.offer SET valid_until = enroll.clock_now() WHERE id = :paid;
+-- (1.2) there is no index on license.offer_id: the guard asks only for the
+-- licenses accepted at or after the new end, which the BRIN
+-- license_accepted_at_idx finds (with seq scans off, as on a large table
+-- where the planner prefers it: the refusal stands, through that index)
+SELECT pg_stat_force_next_flush();
+SELECT idx_scan AS brin_scans FROM pg_stat_user_indexes WHERE indexrelname = 'license_accepted_at_idx' \gset
+SET enable_seqscan = off;
+UPDATE enroll.offer SET valid_until = enroll.clock_now() WHERE id = :paid;
+RESET enable_seqscan;
+SELECT pg_stat_force_next_flush();
+SELECT idx_scan > :brin_scans AS guard_read_the_brin
+  FROM pg_stat_user_indexes WHERE indexrelname = 'license_accepted_at_idx';
+SELECT count(*) AS offer_id_indexes FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+ WHERE i.indrelid = 'enroll.license'::regclass AND a.attname = 'offer_id';
 -- the registrar organization is neither the holder nor the offerer (S2.15)
 SELECT holder_kind, account_id = :lea AS lea_holds, organization_id IS NULL AS org_holds_nothing
   FROM enroll.license WHERE account_id = :lea AND ended_at IS NULL;

@@ -416,6 +416,11 @@ ALTER TABLE enroll.license
 DROP INDEX enroll.license_order_ref_idx;
 CREATE INDEX license_order_idx ON enroll.license (order_id) WHERE order_id IS NOT NULL;
 CREATE INDEX license_superseded_by_idx ON enroll.license (superseded_by) WHERE superseded_by IS NOT NULL;
+-- the btree on offer_id cost every acceptance two entries; the validity
+-- guard's latest acceptance is found through a BRIN on accepted_at
+-- (03_tables.sql)
+DROP INDEX enroll.license_offer_idx;
+CREATE INDEX license_accepted_at_idx ON enroll.license USING brin (accepted_at);
 COMMENT ON COLUMN enroll.license.documents_due_at IS 'Documents must be validated by then, or access stops (S2.18). A license that supersedes one of the same course and registrar with an unmet deadline keeps that earlier deadline.';
 COMMENT ON COLUMN enroll.license.ended_at IS 'When the license stopped or stops being the holder''s: now, or, when a license that starts later superseded it, the instant the successor starts (it gives access until then).';
 COMMENT ON COLUMN enroll.license.superseded_by IS 'The license that superseded this one (S2.23); license_superseded_by_idx finds the predecessor of a license.';
@@ -2148,11 +2153,15 @@ BEGIN ATOMIC
         -- obtained from it, seats aside; a DBA's hand-written license is not
         -- counted by the engine)
         SELECT 'capped offer counts its acceptances', count(*),
-               min(pg_catalog.format('offer %s: %s acceptances counted, %s made', o.code, o.acceptances_made, d.n))
+               min(pg_catalog.format('offer %s: %s acceptances counted, %s made', o.code, o.acceptances_made, COALESCE(d.n, 0)))
           FROM enroll.offer o
-          CROSS JOIN LATERAL (SELECT count(*) AS n FROM enroll.license l
-                               WHERE l.offer_id OPERATOR(pg_catalog.=) o.id AND l.parent_license IS NULL) d
-         WHERE o.max_acceptances IS NOT NULL AND o.acceptances_made IS DISTINCT FROM d.n
+          -- one pass over the licenses (no index on offer_id), not one per offer
+          LEFT JOIN (SELECT l.offer_id, count(*) AS n FROM enroll.license l
+                      WHERE l.parent_license IS NULL
+                        AND l.offer_id IN (SELECT c.id FROM enroll.offer c WHERE c.max_acceptances IS NOT NULL)
+                      GROUP BY l.offer_id) d
+                 ON d.offer_id OPERATOR(pg_catalog.=) o.id
+         WHERE o.max_acceptances IS NOT NULL AND o.acceptances_made IS DISTINCT FROM COALESCE(d.n, 0)
         UNION ALL
         -- the audit log is unchanged: every event matches its digest; every
         -- chain link matches the link before it and its event's content; no

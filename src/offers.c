@@ -91,10 +91,17 @@ TimestampText(TimestampTz t)
 	return pstrdup(timestamptz_to_str(t));
 }
 
+/*
+ * The latest acceptance of the offer ($1) at or after $2: the only ones that
+ * can stop a new end, which is never before now.  A custom plan, so that the
+ * planner sees how recent $2 is and takes license_accepted_at_idx (a BRIN:
+ * the pages written since then) rather than reading every license; there is
+ * no index on offer_id (see 03_tables.sql).
+ */
 static EnrollPlan plan_latest_acceptance = {
 	"SELECT pg_catalog.max(accepted_at) FROM enroll.license"
-	" WHERE offer_id OPERATOR(pg_catalog.=) $1",
-	1, {INT8OID}
+	" WHERE offer_id OPERATOR(pg_catalog.=) $1 AND accepted_at OPERATOR(pg_catalog.>=) $2",
+	2, {INT8OID, TIMESTAMPTZOID}, NULL, CURSOR_OPT_CUSTOM_PLAN
 };
 
 /* id column of an offer row */
@@ -109,16 +116,19 @@ OfferId(HeapTuple tuple, TupleDesc tupdesc)
 	return DatumGetInt64(d);
 }
 
-/* The latest accepted_at of the offer's licenses; false when none. */
+/*
+ * The latest accepted_at of the offer's licenses if it is at or after
+ * `from`; false when no license was accepted then.
+ */
 static bool
-LatestAcceptance(int64 offer_id, TimestampTz *latest)
+LatestAcceptanceFrom(int64 offer_id, TimestampTz from, TimestampTz *latest)
 {
-	Datum		arg = Int64GetDatum(offer_id);
+	Datum		args[2] = {Int64GetDatum(offer_id), TimestampTzGetDatum(from)};
 	bool		isnull = true;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	EnrollExecute(&plan_latest_acceptance, &arg, NULL, false, 1, SPI_OK_SELECT);
+	EnrollExecute(&plan_latest_acceptance, args, NULL, false, 1, SPI_OK_SELECT);
 	*latest = DatumGetTimestampTz(EnrollGetDatum(0, 1, &isnull));
 	SPI_finish();
 	return !isnull;
@@ -234,7 +244,7 @@ CheckNewEnd(const WindowChange *w)
 				 errhint("Choose a time at or after now; to close the offer now, set valid_until to enroll.clock_now()."),
 				 errtablecol(w->rel, w->until_attnum)));
 	if (w->new_until < w->old_until &&
-		LatestAcceptance(OfferId(w->oldtup, tupdesc), &latest) && latest >= w->new_until)
+		LatestAcceptanceFrom(OfferId(w->oldtup, tupdesc), w->new_until, &latest))
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_VALIDITY_CHANGE),
 				 errmsg("cannot end offer \"%s\" before its latest acceptance",
