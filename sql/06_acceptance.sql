@@ -148,15 +148,8 @@ RESET enable_seqscan;
 SELECT pg_stat_force_next_flush();
 SELECT idx_scan > :brin_scans AS guard_read_the_brin
   FROM pg_stat_user_indexes WHERE indexrelname = 'license_accepted_at_idx';
--- nor on superseded_by: a license's predecessor is the same holder's for the
--- same course (license_account_idx, license_organization_idx lead with
--- holder and course)
-SELECT count(*) FILTER (WHERE a.attname = 'offer_id') AS offer_id_indexes,
-       count(*) FILTER (WHERE a.attname = 'superseded_by') AS superseded_by_indexes,
-       count(*) FILTER (WHERE i.indexrelid IN ('enroll.license_account_idx'::regclass, 'enroll.license_organization_idx'::regclass)
-                          AND i.indnatts = 2 AND (SELECT attname FROM pg_attribute WHERE attrelid = i.indrelid AND attnum = i.indkey[1]) = 'course_id') AS holder_course_indexes
-  FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
- WHERE i.indrelid = 'enroll.license'::regclass;
+SELECT count(*) AS offer_id_indexes FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+ WHERE i.indrelid = 'enroll.license'::regclass AND a.attname = 'offer_id';
 -- the registrar organization is neither the holder nor the offerer (S2.15)
 SELECT holder_kind, account_id = :lea AS lea_holds, organization_id IS NULL AS org_holds_nothing
   FROM enroll.license WHERE account_id = :lea AND ended_at IS NULL;

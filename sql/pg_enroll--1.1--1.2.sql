@@ -415,12 +415,7 @@ ALTER TABLE enroll.license
     ADD CONSTRAINT license_rules CHECK (enroll.license_rules(license));
 DROP INDEX enroll.license_order_ref_idx;
 CREATE INDEX license_order_idx ON enroll.license (order_id) WHERE order_id IS NOT NULL;
--- a holder's licenses by course: the history, and a license's predecessor
--- (no index on superseded_by; 03_tables.sql)
-DROP INDEX enroll.license_account_idx;
-DROP INDEX enroll.license_organization_idx;
-CREATE INDEX license_account_idx ON enroll.license (account_id, course_id) WHERE account_id IS NOT NULL;
-CREATE INDEX license_organization_idx ON enroll.license (organization_id, course_id) WHERE organization_id IS NOT NULL;
+CREATE INDEX license_superseded_by_idx ON enroll.license (superseded_by) WHERE superseded_by IS NOT NULL;
 -- the btree on offer_id cost every acceptance two entries; the validity
 -- guard's latest acceptance is found through a BRIN on accepted_at
 -- (03_tables.sql)
@@ -428,7 +423,7 @@ DROP INDEX enroll.license_offer_idx;
 CREATE INDEX license_accepted_at_idx ON enroll.license USING brin (accepted_at);
 COMMENT ON COLUMN enroll.license.documents_due_at IS 'Documents must be validated by then, or access stops (S2.18). A license that supersedes one of the same course and registrar with an unmet deadline keeps that earlier deadline.';
 COMMENT ON COLUMN enroll.license.ended_at IS 'When the license stopped or stops being the holder''s: now, or, when a license that starts later superseded it, the instant the successor starts (it gives access until then).';
-COMMENT ON COLUMN enroll.license.superseded_by IS 'The license that superseded this one (S2.23), always the same holder''s for the same course: a license''s predecessor is found among the holder''s licenses of the course (license_account_idx, license_organization_idx).';
+COMMENT ON COLUMN enroll.license.superseded_by IS 'The license that superseded this one (S2.23); license_superseded_by_idx finds the predecessor of a license.';
 COMMENT ON COLUMN enroll.license.order_id IS 'The purchase order that created the license (session participants).';
 
 ALTER TABLE enroll.enrollment
@@ -2468,7 +2463,7 @@ COMMENT ON COLUMN enroll.license.parent_license IS 'For a seat: the organization
 COMMENT ON COLUMN enroll.license.seats IS 'For an organization license: how many seats were bought.';
 COMMENT ON COLUMN enroll.license.documents_due_at IS 'Documents must be validated by then, or access stops (S2.18). A license that supersedes one of the same course and registrar with an unmet deadline keeps that earlier deadline.';
 COMMENT ON COLUMN enroll.license.ended_at IS 'When the license stopped or stops being the holder''s: now, or, when a license that starts later superseded it, the instant the successor starts (it gives access until then).';
-COMMENT ON COLUMN enroll.license.superseded_by IS 'The license that superseded this one (S2.23), always the same holder''s for the same course: a license''s predecessor is found among the holder''s licenses of the course (license_account_idx, license_organization_idx).';
+COMMENT ON COLUMN enroll.license.superseded_by IS 'The license that superseded this one (S2.23); license_superseded_by_idx finds the predecessor of a license.';
 COMMENT ON COLUMN enroll.license.order_id IS 'The purchase order that created the license (session participants).';
 COMMENT ON COLUMN enroll.license.order_ref IS 'The order reference of a session license as the operator gave it (S1.4), for reading; order_id is the link.';
 COMMENT ON COLUMN enroll.license.end_note IS 'Why the license ended, as the person who ended it wrote it (revoke_license, release_seat, cancel_order, remove_participant reasons; at most 2000 characters).';

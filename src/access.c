@@ -177,12 +177,10 @@ RecheckId(HeapTuple t, TupleDesc d, const AccessCtx *c, const int64 *k)
 	return Int8Is(t, d, c->cat->l_id, k[0]);
 }
 
-/* keys: the successor's holder and course, then the successor's id */
 static bool
 RecheckPredecessor(HeapTuple t, TupleDesc d, const AccessCtx *c, const int64 *k)
 {
-	return Int8Is(t, d, c->cat->l_account_id, k[0]) && Int8Is(t, d, c->cat->l_course_id, k[1]) &&
-		Int8Is(t, d, c->cat->l_superseded_by, k[2]);
+	return Int8Is(t, d, c->cat->l_superseded_by, k[0]);
 }
 
 static bool
@@ -303,18 +301,13 @@ FollowHandover(const AccessCtx *ctx, HeapTuple cur)
 
 	for (int depth = 0; depth < MAX_HANDOVER_DEPTH; depth++)
 	{
-		int64		keys[3];
+		int64		id;
 		HeapTuple	pred;
 
 		if (ctx->now >= GetTs(cur, ctx->desc, ctx->cat->l_access_from, &isnull))
 			break;
-		/* the predecessor is the same holder's, for the same course */
-		keys[0] = DatumGetInt64(heap_getattr(cur, ctx->cat->l_account_id, ctx->desc, &isnull));
-		if (isnull)
-			break;
-		keys[1] = DatumGetInt64(heap_getattr(cur, ctx->cat->l_course_id, ctx->desc, &isnull));
-		keys[2] = DatumGetInt64(heap_getattr(cur, ctx->cat->l_id, ctx->desc, &isnull));
-		pred = Probe(ctx, ctx->license, ctx->cat->license_account, 2, keys,
+		id = DatumGetInt64(heap_getattr(cur, ctx->cat->l_id, ctx->desc, &isnull));
+		pred = Probe(ctx, ctx->license, ctx->cat->license_superseded_by, 1, &id,
 					 RecheckPredecessor, NULL, NULL);
 		if (pred == NULL || GetTs(pred, ctx->desc, ctx->cat->l_ended_at, &isnull) <= ctx->now || isnull)
 			break;
@@ -359,9 +352,8 @@ static const char *
 NoCurrentLicense(const AccessCtx *ctx)
 {
 	Latest		lt = {ctx, NULL, 0, 0};
-	int64		keys[2] = {ctx->account, ctx->course};
 
-	Probe(ctx, ctx->license, ctx->cat->license_account, 2, keys, RecheckAccount,
+	Probe(ctx, ctx->license, ctx->cat->license_account, 1, &ctx->account, RecheckAccount,
 		  KeepLatest, &lt);
 	if (lt.tup == NULL)
 		return "no_license";

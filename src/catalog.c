@@ -142,8 +142,7 @@ CatalogLoad(void)
 	c.license_id_seq = Relid(nsp, "license_id_seq");
 	c.license_current = Relid(nsp, "license_current_person_key");
 	c.license_account = Relid(nsp, "license_account_idx");
-	/* 1.2's BRIN (offers.c): an older extension is refused here */
-	(void) Relid12(nsp, "license_accepted_at_idx");
+	c.license_superseded_by = Relid12(nsp, "license_superseded_by_idx");
 	c.membership = Relid(nsp, "membership");
 	c.membership_current = Relid(nsp, "membership_current_key");
 	c.enrollment = Relid(nsp, "enrollment");
@@ -225,5 +224,5 @@ EnrollSchemaIsCurrent(void)
 {
 	Oid			nsp = get_namespace_oid("enroll", true);
 
-	return OidIsValid(nsp) && OidIsValid(get_relname_relid("license_accepted_at_idx", nsp));
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid("license_superseded_by_idx", nsp));
 }

@@ -170,27 +170,17 @@ static EnrollPlan plan_supersede_one = {
 	" WHERE id OPERATOR(pg_catalog.=) $1",
 	3, {INT8OID, TIMESTAMPTZOID, INT8OID}
 };
-/* the predecessor of $1 is the holder's ($3) for the course ($4) */
-#define SUPERSEDE_EARLIER \
-	"UPDATE enroll.license SET ended_at = $2" \
-	" WHERE superseded_by OPERATOR(pg_catalog.=) $1 AND ended_at OPERATOR(pg_catalog.>) $2" \
-	"   AND course_id OPERATOR(pg_catalog.=) $4"
-static EnrollPlan plan_supersede_earlier_account = {
-	SUPERSEDE_EARLIER " AND account_id OPERATOR(pg_catalog.=) $3",
-	4, {INT8OID, TIMESTAMPTZOID, INT8OID, INT8OID}
-};
-static EnrollPlan plan_supersede_earlier_organization = {
-	SUPERSEDE_EARLIER " AND organization_id OPERATOR(pg_catalog.=) $3",
-	4, {INT8OID, TIMESTAMPTZOID, INT8OID, INT8OID}
+static EnrollPlan plan_supersede_earlier = {
+	"UPDATE enroll.license SET ended_at = $2"
+	" WHERE superseded_by OPERATOR(pg_catalog.=) $1 AND ended_at OPERATOR(pg_catalog.>) $2",
+	2, {INT8OID, TIMESTAMPTZOID}
 };
 
 /*
  * Supersede licenses: each ends at its hand-over instant, names its
  * successor; a predecessor still giving access until the old license's own
  * hand-over gives it up no later than the new hand-over.  (The enrollments
- * follow once the successor exists: EnrollRelinkEnrollments.)  A
- * predecessor is the same holder's for the same course, found through the
- * holder's index: there is no index on superseded_by (03_tables.sql).
+ * follow once the successor exists: EnrollRelinkEnrollments.)
  */
 static EnrollPlan plan_supersede = {
 	"WITH s AS ("
@@ -203,11 +193,7 @@ static EnrollPlan plan_supersede = {
 	"    FROM s WHERE l.id OPERATOR(pg_catalog.=) s.old_id RETURNING l.id),"
 	" earlier AS ("
 	"  UPDATE enroll.license l SET ended_at = s.handover"
-	"    FROM s JOIN enroll.license o ON o.id OPERATOR(pg_catalog.=) s.old_id"
-	"   WHERE l.superseded_by OPERATOR(pg_catalog.=) s.old_id"
-	"     AND l.course_id OPERATOR(pg_catalog.=) o.course_id"
-	"     AND (l.account_id OPERATOR(pg_catalog.=) o.account_id"
-	"          OR l.organization_id OPERATOR(pg_catalog.=) o.organization_id)"
+	"    FROM s WHERE l.superseded_by OPERATOR(pg_catalog.=) s.old_id"
 	"     AND l.ended_at OPERATOR(pg_catalog.>) s.handover RETURNING l.id)"
 	"SELECT (SELECT pg_catalog.count(*) FROM ended), (SELECT pg_catalog.count(*) FROM earlier)",
 	5, {INT8ARRAYOID, TIMESTAMPTZARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID},
@@ -528,9 +514,8 @@ EnrollGrantOne(int64 course, int64 account, int64 organization, TimestampTz from
 	 * (EnrollGrantDecide).  Then it hands over no later than now.
 	 */
 	if ((outcome == GRANT_REPLACED || outcome == GRANT_FOLLOWS) && not_started)
-		EnrollExecute(account != 0 ? &plan_supersede_earlier_account : &plan_supersede_earlier_organization,
-					  (Datum[]) {Int64GetDatum(cur->id), TimestampTzGetDatum(handover), holder,
-					  Int64GetDatum(course)},
+		EnrollExecute(&plan_supersede_earlier,
+					  (Datum[]) {Int64GetDatum(cur->id), TimestampTzGetDatum(handover)},
 					  NULL, false, 0, SPI_OK_UPDATE);
 	return outcome;
 }
@@ -541,8 +526,7 @@ EnrollGrantOne(int64 course, int64 account, int64 organization, TimestampTz from
  * created on someone else's initiative and the earlier one's time is not
  * over, and point the enrollments at it (the support-course ones riding on
  * the ended license too).  One row per license ended: its
- * id, its holder, the predecessor given back (NULL: none).  The predecessor
- * is looked for among the holder's licenses of the course.
+ * id, its holder, the predecessor given back (NULL: none).
  */
 static EnrollPlan plan_end = {
 	"WITH ended AS ("
@@ -550,15 +534,11 @@ static EnrollPlan plan_end = {
 	"         superseded_by = NULL"
 	"   WHERE l.id OPERATOR(pg_catalog.=) ANY ($1)"
 	"     AND (l.ended_at IS NULL OR l.ended_at OPERATOR(pg_catalog.>) $2)"
-	"  RETURNING l.id, l.account_id, l.organization_id, l.course_id,"
-	"            l.accepted_by IS DISTINCT FROM l.account_id AS third_party),"
+	"  RETURNING l.id, l.account_id, l.accepted_by IS DISTINCT FROM l.account_id AS third_party),"
 	" back AS ("
 	"  UPDATE enroll.license p SET ended_at = NULL, end_reason = NULL, superseded_by = NULL"
 	"    FROM ended"
 	"   WHERE ended.third_party AND p.superseded_by OPERATOR(pg_catalog.=) ended.id"
-	"     AND p.course_id OPERATOR(pg_catalog.=) ended.course_id"
-	"     AND (p.account_id OPERATOR(pg_catalog.=) ended.account_id"
-	"          OR p.organization_id OPERATOR(pg_catalog.=) ended.organization_id)"
 	"     AND p.end_reason OPERATOR(pg_catalog.=) 'superseded'"
 	"     AND p.access_until OPERATOR(pg_catalog.>) $2"
 	"  RETURNING p.id, ended.id AS after, p.access_from, p.access_until),"

@@ -87,8 +87,9 @@ typedef struct EnrollCatalog
 	Oid			license_pkey;
 	Oid			license_id_seq;	/* the license ids */
 	Oid			license_current;	/* (account_id, course_id) WHERE current */
-	Oid			license_account;	/* (account_id, course_id) */
+	Oid			license_account;	/* (account_id) */
 	Oid			membership;
+	Oid			license_superseded_by;	/* (superseded_by) */
 	Oid			membership_current; /* (account_id, organization_id) WHERE current */
 	Oid			enrollment;
 	Oid			enrollment_course_account;	/* (course_id, account_id) */

@@ -311,12 +311,8 @@ CREATE UNIQUE INDEX license_current_person_key ON enroll.license (account_id, co
     WHERE ended_at IS NULL AND account_id IS NOT NULL;
 CREATE UNIQUE INDEX license_current_organization_key ON enroll.license (organization_id, course_id)
     WHERE ended_at IS NULL AND organization_id IS NOT NULL;
--- a holder's licenses, by course: the history (the access check's latest
--- ended license), and a license's predecessor, which is the holder's for the
--- same course (superseded_by = it): no index on superseded_by, whose entry
--- every superseding paid (1.2)
-CREATE INDEX license_account_idx ON enroll.license (account_id, course_id) WHERE account_id IS NOT NULL;
-CREATE INDEX license_organization_idx ON enroll.license (organization_id, course_id) WHERE organization_id IS NOT NULL;
+CREATE INDEX license_account_idx ON enroll.license (account_id) WHERE account_id IS NOT NULL;
+CREATE INDEX license_organization_idx ON enroll.license (organization_id) WHERE organization_id IS NOT NULL;
 CREATE INDEX license_parent_idx ON enroll.license (parent_license) WHERE parent_license IS NOT NULL;
 -- No btree on offer_id (1.2): an acceptance wrote two entries in it (the new
 -- license, the superseded one's new version) for readers that are rare --
@@ -328,6 +324,7 @@ CREATE INDEX license_parent_idx ON enroll.license (parent_license) WHERE parent_
 CREATE INDEX license_accepted_at_idx ON enroll.license USING brin (accepted_at);
 CREATE INDEX license_registrar_idx ON enroll.license (registrar_org_id) WHERE registrar_org_id IS NOT NULL;
 CREATE INDEX license_order_idx ON enroll.license (order_id) WHERE order_id IS NOT NULL;
+CREATE INDEX license_superseded_by_idx ON enroll.license (superseded_by) WHERE superseded_by IS NOT NULL;
 COMMENT ON TABLE enroll.license IS
   'Licenses, obtained by accepting an active offer (S2.5). At most one current license per holder and course (partial unique indexes license_current_*_key): a new one supersedes the old, access times never add up (S2.23).';
 COMMENT ON COLUMN enroll.license.registrar_org_id IS 'The registrar organization named at acceptance (S2.14, S2.17); never the holder (S2.15).';
@@ -336,7 +333,7 @@ COMMENT ON COLUMN enroll.license.parent_license IS 'For a seat: the organization
 COMMENT ON COLUMN enroll.license.seats IS 'For an organization license: how many seats were bought.';
 COMMENT ON COLUMN enroll.license.documents_due_at IS 'Documents must be validated by then, or access stops (S2.18). A license that supersedes one of the same course and registrar with an unmet deadline keeps that earlier deadline.';
 COMMENT ON COLUMN enroll.license.ended_at IS 'When the license stopped or stops being the holder''s: now, or, when a license that starts later superseded it, the instant the successor starts (it gives access until then).';
-COMMENT ON COLUMN enroll.license.superseded_by IS 'The license that superseded this one (S2.23), always the same holder''s for the same course: a license''s predecessor is found among the holder''s licenses of the course (license_account_idx, license_organization_idx).';
+COMMENT ON COLUMN enroll.license.superseded_by IS 'The license that superseded this one (S2.23); license_superseded_by_idx finds the predecessor of a license.';
 COMMENT ON COLUMN enroll.license.order_id IS 'The purchase order that created the license (session participants).';
 COMMENT ON COLUMN enroll.license.order_ref IS 'The order reference of a session license as the operator gave it (S1.4), for reading; order_id is the link.';
 COMMENT ON COLUMN enroll.license.end_note IS 'Why the license ended, as the person who ended it wrote it (revoke_license, release_seat, cancel_order, remove_participant reasons; at most 2000 characters).';
