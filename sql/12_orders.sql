@@ -292,6 +292,22 @@ RESET ROLE;
 SELECT id AS tom FROM enroll.account WHERE email = 'tom@orders.example' \gset
 SELECT id AS una FROM enroll.account WHERE email = 'una@orders.example' \gset
 SET enroll.clock = '2026-03-11 10:00:00+00';
+-- first under a trigger a DBA put on the audit log (rolled back): the
+-- cancellation's events are then written by the INSERT (src/event_write.c),
+-- and the trigger sees each of them
+BEGIN;
+CREATE TABLE public.regress_seen (what text, has_digest boolean);
+CREATE FUNCTION public.regress_seen() RETURNS trigger LANGUAGE plpgsql AS
+$$BEGIN INSERT INTO public.regress_seen VALUES (NEW.what, NEW.digest IS NOT NULL); RETURN NULL; END$$;
+CREATE TRIGGER regress_seen AFTER INSERT ON enroll.event FOR EACH ROW EXECUTE FUNCTION public.regress_seen();
+SET LOCAL ROLE regress_orders_app;
+SELECT enroll.act_as(:admin);
+SELECT enroll.cancel_order('ORD-3', 'customer refund') ->> 'status' AS under_a_dba_trigger;
+RESET ROLE;
+SELECT s.what, count(*) AS seen_by_the_trigger, bool_and(s.has_digest) AS with_digests,
+       (SELECT count(*) FROM enroll.event e WHERE e.xid = pg_current_xact_id() AND e.what = s.what) AS written
+  FROM public.regress_seen s GROUP BY s.what ORDER BY s.what;
+ROLLBACK;
 SET ROLE regress_orders_app;
 BEGIN;
 SELECT enroll.act_as(:admin);

@@ -168,6 +168,65 @@ SELECT count(*) AS written, count(*) FILTER (WHERE e.digest = enroll.event_diges
 ROLLBACK;
 
 -------------------------------------------------------------------------------
+-- The extension writes its events without an INSERT statement when the log
+-- is as it made it (src/event_write.c): the same rows -- column defaults,
+-- digest, CHECK constraints, an entry in every index, the announcement.
+-- Anything a DBA changed on the table that would change what an INSERT does
+-- (a trigger added, one of the extension's disabled, replica mode) and the
+-- functions run the INSERT, so that it applies.  A cancellation's many
+-- events under a DBA's trigger: 12_orders.
+-------------------------------------------------------------------------------
+BEGIN;
+SELECT enroll.act_as(:olga);
+SELECT enroll.log_event('test.direct', 'account', :pia, '{"n": 1}', :pia);
+SELECT enroll.log_event('test.direct', 'account', :tom, NULL);
+SELECT e.row_id = :pia AS pia_row, e.subject_account = :pia AS about_pia, e.account_id = :olga AS by_olga,
+       e.db_role = current_user AS db_role, e.digest = enroll.event_digest(e) AS digest_as_sql,
+       e.xid = pg_current_xact_id() AS this_transaction, e.logged_at >= now() AS logged_now,
+       e.at = '2026-06-01 08:00:00+00' AS rule_clock, e.details
+  FROM enroll.event e WHERE e.what = 'test.direct' ORDER BY e.id;
+SELECT max(e.id) = currval('enroll.event_id_seq') AS ids_from_the_sequence
+  FROM enroll.event e WHERE e.what = 'test.direct';
+-- found through each of the log's indexes
+SET LOCAL enable_seqscan = off;
+SET LOCAL enable_bitmapscan = off;
+SELECT (SELECT count(*) FROM enroll.event e WHERE e.subject_account = :pia AND e.what = 'test.direct') AS by_subject,
+       (SELECT count(*) FROM enroll.event e WHERE e.account_id = :olga AND e.subject_account IS NULL
+           AND e.what = 'test.direct') AS by_actor,
+       (SELECT count(*) FROM enroll.event e WHERE e.xid = pg_current_xact_id() AND e.what = 'test.direct') AS by_chain,
+       (SELECT count(*) FROM enroll.event e WHERE e.id = currval('enroll.event_id_seq')) AS by_id;
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+-- the table's CHECK applies, and one a DBA adds
+SELECT pg_temp.sqlstate_of($$SELECT enroll.log_event('Not A Kind', NULL, NULL, NULL)$$) AS bad_kind;
+ALTER TABLE enroll.event ADD CONSTRAINT regress_not_nine CHECK (row_id IS DISTINCT FROM 9) NOT VALID;
+SELECT pg_temp.sqlstate_of($$SELECT enroll.log_event('test.direct', 'account', 9, NULL)$$) AS dba_check;
+ROLLBACK;
+-- a read-only transaction writes no event, as it runs no INSERT (25006)
+BEGIN READ ONLY;
+SELECT pg_temp.sqlstate_of($$SELECT enroll.log_event('test.read_only', NULL, NULL, NULL)$$) AS read_only;
+ROLLBACK;
+-- a DBA's trigger on the log sees the extension's events
+BEGIN;
+CREATE TABLE public.regress_seen (what text, has_digest boolean);
+CREATE FUNCTION public.regress_seen() RETURNS trigger LANGUAGE plpgsql AS
+$$BEGIN INSERT INTO public.regress_seen VALUES (NEW.what, NEW.digest IS NOT NULL); RETURN NULL; END$$;
+CREATE TRIGGER regress_seen AFTER INSERT ON enroll.event FOR EACH ROW EXECUTE FUNCTION public.regress_seen();
+SELECT enroll.log_event('test.seen', NULL, NULL, NULL);
+SELECT * FROM public.regress_seen;
+ROLLBACK;
+-- the digest trigger disabled, or replica mode (where it does not fire): no
+-- digest, and the row is refused as the INSERT refuses it
+BEGIN;
+ALTER TABLE enroll.event DISABLE TRIGGER event_set_digest;
+SELECT pg_temp.sqlstate_of($$SELECT enroll.log_event('test.no_digest', NULL, NULL, NULL)$$) AS digest_disabled;
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+SELECT pg_temp.sqlstate_of($$SELECT enroll.log_event('test.no_digest', NULL, NULL, NULL)$$) AS replica_mode;
+ROLLBACK;
+
+-------------------------------------------------------------------------------
 -- The hash chain
 -------------------------------------------------------------------------------
 SELECT pg_temp.settle() AS settled;

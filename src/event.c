@@ -120,12 +120,19 @@ static EnrollPlan plan_insert_events_each_about = {
 	NULL, ENROLL_GENERIC
 };
 
-/* one event being written as the owner (EnrollRunAsOwner's argument) */
+/*
+ * One event being written as the owner (EnrollRunAsOwner's argument):
+ * directly (event_write.c), or by the INSERT when the table is not as the
+ * extension made it.
+ */
 typedef struct EventInsert
 {
 	EnrollPlan *plan;
 	Datum	   *values;
 	char	   *nulls;
+	EnrollEventRows rows;
+	int64		row_id;
+	int64		subject;
 } EventInsert;
 
 static void
@@ -133,6 +140,8 @@ InsertAsOwner(void *arg)
 {
 	EventInsert *ev = (EventInsert *) arg;
 
+	if (EnrollWriteEvents(&ev->rows))
+		return;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	EnrollExecute(ev->plan, ev->values, ev->nulls, false, 0, SPI_OK_INSERT);
@@ -209,10 +218,11 @@ JsonbArray(const Jsonb *const *values, int n)
 
 /*
  * Append one row to enroll.event about a person (subject_account; 0 = the
- * event is about nobody in particular).  Runs through SPI (so the table's
- * constraints and triggers apply) as the extension owner: callers are
- * SECURITY DEFINER functions or superusers, and applications never write
- * the log directly.
+ * event is about nobody in particular).  Written as the extension owner
+ * (callers are SECURITY DEFINER functions or superusers, and applications
+ * never write the log directly): by event_write.c, which applies the
+ * table's defaults, constraints, indexes and the work of its two triggers,
+ * or, when a DBA changed the table, by the INSERT through SPI.
  */
 void
 EnrollLogEventAbout(const char *what, const char *table_name, int64 row_id,
@@ -221,15 +231,27 @@ EnrollLogEventAbout(const char *what, const char *table_name, int64 row_id,
 	Datum		values[8];
 	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	int64		account;
-	EventInsert ev = {&plan_insert_event, values, nulls};
+	EventInsert ev = {&plan_insert_event, values, nulls, {0}};
 
 	Assert(what != NULL);
-	values[0] = TimestampTzGetDatum(EnrollClockNow());
-	if (EnrollCurrentAccount(&account))
-		values[1] = Int64GetDatum(account);
+	ev.rows.at = EnrollClockNow();
+	ev.rows.actor = EnrollCurrentAccount(&account) ? account : 0;
+	ev.rows.db_role = OuterRoleName();
+	ev.rows.what = what;
+	ev.rows.table_name = table_name;
+	ev.rows.ids = &ev.row_id;
+	ev.row_id = row_id;
+	ev.subject = subject_account;
+	ev.rows.subjects = subject_account != 0 ? &ev.subject : NULL;
+	ev.rows.common = details;
+	ev.rows.n = 1;
+
+	values[0] = TimestampTzGetDatum(ev.rows.at);
+	if (ev.rows.actor != 0)
+		values[1] = Int64GetDatum(ev.rows.actor);
 	else
 		nulls[1] = 'n';
-	values[2] = OuterRoleName();
+	values[2] = ev.rows.db_role;
 	values[3] = CStringGetTextDatum(what);
 	if (table_name != NULL)
 		values[4] = CStringGetTextDatum(table_name);
@@ -260,9 +282,10 @@ EnrollLogEvent(const char *what, const char *table_name, int64 row_id,
 }
 
 /*
- * Write n events of one kind in one statement: row ids[i], about
- * subjects[i] (array may be NULL), with either the same details `common`
- * for all or each[i] (array non-NULL).  SPI connected, running as owner.
+ * Write n events of one kind at once: row ids[i], about subjects[i] (array
+ * may be NULL), with either the same details `common` for all or each[i]
+ * (array non-NULL): by event_write.c, or in one INSERT statement when a DBA
+ * changed the table.  SPI connected, running as owner.
  */
 static void
 InsertEvents(TimestampTz at, int64 actor, const char *what, const char *table_name,
@@ -273,8 +296,22 @@ InsertEvents(TimestampTz at, int64 actor, const char *what, const char *table_na
 	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	EnrollPlan *plan;
 
+	EnrollEventRows rows;
+
 	Assert(what != NULL && ids != NULL);
 	if (n <= 0)
+		return;
+	rows.at = at;
+	rows.actor = actor;
+	rows.db_role = OuterRoleName();
+	rows.what = what;
+	rows.table_name = table_name;
+	rows.ids = ids;
+	rows.subjects = subjects;
+	rows.common = common;
+	rows.each = each;
+	rows.n = n;
+	if (EnrollWriteEvents(&rows))
 		return;
 	if (subjects != NULL && !EventHasSubject())
 		subjects = NULL;		/* 1.0/1.1: the column does not exist yet */
@@ -283,7 +320,7 @@ InsertEvents(TimestampTz at, int64 actor, const char *what, const char *table_na
 	args[1] = Int64GetDatum(actor);
 	if (actor == 0)
 		nulls[1] = 'n';
-	args[2] = OuterRoleName();
+	args[2] = rows.db_role;
 	args[3] = CStringGetTextDatum(what);
 	if (table_name != NULL)
 		args[4] = CStringGetTextDatum(table_name);
@@ -640,9 +677,6 @@ event_announce(PG_FUNCTION_ARGS)
 	int64		row;
 	char	   *what;
 	char	   *table;
-	uint32		kind;
-	SubTransactionId subid;
-	PendingRun *r;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
@@ -658,7 +692,27 @@ event_announce(PG_FUNCTION_ARGS)
 	table = PayloadName(trigdata, "table_name");
 	d = NewColumn(trigdata, "row_id", &row_null);
 	row = row_null ? 0 : DatumGetInt64(d);
+	EnrollEventAnnounce(id, what, table, row_null, row);
+	return PointerGetDatum(NULL);
+}
 
+/*
+ * Record event id (of kind what/table, for row `row` unless row_null) for
+ * its NOTIFY at commit: what event_announce does for each row, and
+ * event_write.c for the rows it writes.  A name longer than
+ * ENROLL_PAYLOAD_NAME_MAX is announced as null.
+ */
+void
+EnrollEventAnnounce(int64 id, const char *what, const char *table, bool row_null, int64 row)
+{
+	uint32		kind;
+	SubTransactionId subid;
+	PendingRun *r;
+
+	if (what != NULL && strlen(what) > ENROLL_PAYLOAD_NAME_MAX)
+		what = NULL;
+	if (table != NULL && strlen(table) > ENROLL_PAYLOAD_NAME_MAX)
+		table = NULL;
 	if (pending_flushed)
 	{
 		/* written after the transaction's announcements were handed over */
@@ -668,7 +722,7 @@ event_announce(PG_FUNCTION_ARGS)
 		PayloadOf(&buf, id, what, table, row_null, row);
 		Async_Notify(ENROLL_EVENTS_CHANNEL, buf.data);
 		pfree(buf.data);
-		return PointerGetDatum(NULL);
+		return;
 	}
 
 	/* the checks Async_Notify would make now rather than at commit */
@@ -681,7 +735,7 @@ event_announce(PG_FUNCTION_ARGS)
 		r->id + r->count == id && (row_null || r->row + r->count == row))
 	{
 		r->count++;
-		return PointerGetDatum(NULL);
+		return;
 	}
 	if (npending == maxpending)
 	{
@@ -696,7 +750,6 @@ event_announce(PG_FUNCTION_ARGS)
 	r->count = 1;
 	r->kind = kind;
 	r->subid = subid;
-	return PointerGetDatum(NULL);
 }
 
 PG_FUNCTION_INFO_V1(event_append_only);
@@ -920,6 +973,38 @@ DigestedText(StringInfo buf, const Datum *values, const bool *nulls, const Diges
 	appendStringInfoChar(buf, ']');
 }
 
+/*
+ * The digest (a bytea) of an event whose columns are values/nulls in the
+ * layout of rel (enroll.event): what event_set_digest stores, and
+ * event_write.c for the rows it writes.
+ */
+Datum
+EnrollEventDigest(Relation rel, const Datum *values, const bool *nulls)
+{
+	const DigestColumns *c = DigestColumnsOf(rel);
+	StringInfoData text;
+	char	   *utf8;
+	pg_cryptohash_ctx *ctx;
+	bytea	   *digest;
+
+	initStringInfo(&text);
+	DigestedText(&text, values, nulls, c);
+	utf8 = pg_server_to_any(text.data, text.len, PG_UTF8);
+
+	digest = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+	SET_VARSIZE(digest, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+	ctx = pg_cryptohash_create(PG_SHA256);
+	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) utf8, strlen(utf8)) < 0 ||
+		pg_cryptohash_final(ctx, (uint8 *) VARDATA(digest), PG_SHA256_DIGEST_LENGTH) < 0)
+		elog(ERROR, "could not compute a SHA-256 digest: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+	if (utf8 != text.data)
+		pfree(utf8);
+	pfree(text.data);
+	return PointerGetDatum(digest);
+}
+
 PG_FUNCTION_INFO_V1(event_set_digest);
 /*
  * Trigger on enroll.event (BEFORE INSERT FOR EACH ROW): stores the row's
@@ -939,9 +1024,6 @@ event_set_digest(PG_FUNCTION_ARGS)
 	const DigestColumns *c;
 	Datum	   *values;
 	bool	   *nulls;
-	StringInfoData text;
-	char	   *utf8;
-	pg_cryptohash_ctx *ctx;
 	bytea	   *digest;
 	HeapTuple	result;
 
@@ -960,21 +1042,7 @@ event_set_digest(PG_FUNCTION_ARGS)
 	nulls = palloc(sizeof(bool) * desc->natts);
 	heap_deform_tuple(trigdata->tg_trigtuple, desc, values, nulls);
 
-	initStringInfo(&text);
-	DigestedText(&text, values, nulls, c);
-	utf8 = pg_server_to_any(text.data, text.len, PG_UTF8);
-
-	digest = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
-	SET_VARSIZE(digest, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
-	ctx = pg_cryptohash_create(PG_SHA256);
-	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, (const uint8 *) utf8, strlen(utf8)) < 0 ||
-		pg_cryptohash_final(ctx, (uint8 *) VARDATA(digest), PG_SHA256_DIGEST_LENGTH) < 0)
-		elog(ERROR, "could not compute a SHA-256 digest: %s", pg_cryptohash_error(ctx));
-	pg_cryptohash_free(ctx);
-	if (utf8 != text.data)
-		pfree(utf8);
-	pfree(text.data);
+	digest = DatumGetByteaPP(EnrollEventDigest(trigdata->tg_relation, values, nulls));
 
 	values[c->attno[DC_DIGEST] - 1] = PointerGetDatum(digest);
 	nulls[c->attno[DC_DIGEST] - 1] = false;

@@ -14,6 +14,7 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
+#include "utils/relcache.h"
 #include "utils/resowner.h"
 
 #include "executor/spi.h"
@@ -301,6 +302,25 @@ extern void EnrollLogEvents(TimestampTz at, int64 actor, const char *what,
 							const char *table_name, const int64 *ids, int n,
 							Jsonb *details);
 extern Jsonb *EnrollJsonbf(const char *fmt,...) pg_attribute_printf(1, 2);
+extern Datum EnrollEventDigest(Relation rel, const Datum *values, const bool *nulls);
+extern void EnrollEventAnnounce(int64 id, const char *what, const char *table,
+								bool row_null, int64 row);
+
+/* in event_write.c: n events of one kind, row ids[i] (0: none) */
+typedef struct EnrollEventRows
+{
+	TimestampTz at;				/* the rule clock */
+	int64		actor;			/* acting account, 0: none */
+	Datum		db_role;		/* a name: the outer session role */
+	const char *what;
+	const char *table_name;		/* NULL: none */
+	const int64 *ids;
+	const int64 *subjects;		/* about subjects[i] (0: nobody); NULL: about nobody */
+	const Jsonb *common;		/* the details of every event, when each is NULL */
+	const Jsonb *const *each;	/* the details of event i (a NULL pointer: none) */
+	int			n;
+} EnrollEventRows;
+extern bool EnrollWriteEvents(const EnrollEventRows *rows);
 
 /* in acceptance_cap.c */
 extern void EnrollTakePlaces(int64 offer, const char *code, int32 cap, int needed, bool for_order);
