@@ -646,15 +646,14 @@ EnrollEventInit(void)
 	RegisterSubXactCallback(EventSubXactCallback, NULL);
 }
 
-/* Text column `column` of the trigger's new row as announced (see SameName). */
+/* Text column `column` of the trigger's new row, NULL for null. */
 static char *
 PayloadName(TriggerData *trigdata, const char *column)
 {
 	bool		isnull;
 	Datum		d = NewColumn(trigdata, column, &isnull);
-	char	   *s = isnull ? NULL : TextDatumGetCString(d);
 
-	return s != NULL && strlen(s) <= ENROLL_PAYLOAD_NAME_MAX ? s : NULL;
+	return isnull ? NULL : TextDatumGetCString(d);
 }
 
 PG_FUNCTION_INFO_V1(event_announce);
