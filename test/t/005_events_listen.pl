@@ -76,6 +76,19 @@ is_deeply([ map { $_->{what} } payloads(@n) ], ['test.marker'],
 is_deeply((payloads(@n))[0], { id => (payloads(@n))[0]{id}, what => 'test.marker', table => undef, row => undef },
 	'an event without table and row: both null');
 
+# a kind or table name longer than 200 bytes (only a hand-written event can
+# have one) is announced as null, the others as they are: the payload stays
+# far below NOTIFY's 8000 bytes; the event keeps the names in full
+my $long = 'x' x 201;
+$writer->query_safe(qq{SELECT enroll.log_event('test.$long', 'ok_table', 7, NULL)});
+$writer->query_safe(qq{SELECT enroll.log_event('test.short', '$long', NULL, NULL)});
+@n = heard(2);
+is_deeply([ map { [ $_->{what}, $_->{table}, $_->{row} ] } payloads(@n) ],
+	[ [ undef, 'ok_table', 7 ], [ 'test.short', undef, undef ] ],
+	'a name over 200 bytes is announced as null, the others as they are');
+is($node->safe_psql('postgres', qq{SELECT count(*) FROM enroll.event WHERE what = 'test.$long' OR table_name = '$long'}),
+	2, 'the events keep the long names');
+
 # ---------------------------------------------------------------------------
 # subtransactions: a rolled-back savepoint takes its events away, a released
 # one hands them to its parent (the trigger records an announcement and
