@@ -26,7 +26,9 @@
  * EnrollWriteEvents returns false having written nothing, and the caller
  * runs the INSERT, so that whatever the DBA put on the table applies.  The
  * caller runs as the extension owner (the sequence and the rows are the
- * owner's, as with the INSERT).
+ * owner's, as with the INSERT).  The columns keep the types the values
+ * below are of: the extension's functions depend on every one of them, so
+ * that ALTER TABLE cannot change them.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
