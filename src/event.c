@@ -67,20 +67,6 @@
  */
 #define ENROLL_PAYLOAD_NAME_MAX 200
 
-static EnrollPlan plan_insert_event = {
-	"INSERT INTO enroll.event"
-	" (at, account_id, db_role, what, table_name, row_id, details)"
-	" VALUES ($1, $2, $3, $4, $5, $6, $7)",
-	7, {TIMESTAMPTZOID, INT8OID, NAMEOID, TEXTOID, TEXTOID, INT8OID, JSONBOID}
-};
-
-static EnrollPlan plan_insert_event_about = {
-	"INSERT INTO enroll.event"
-	" (at, account_id, db_role, what, table_name, row_id, details, subject_account)"
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-	8, {TIMESTAMPTZOID, INT8OID, NAMEOID, TEXTOID, TEXTOID, INT8OID, JSONBOID, INT8OID}
-};
-
 /*
  * n events in one statement.  Every bulk plan takes the same parameters:
  * $1 at, $2 acting account, $3 database role, $4 what, $5 table, $6 row ids
@@ -119,34 +105,6 @@ static EnrollPlan plan_insert_events_each_about = {
 	8, {TIMESTAMPTZOID, INT8OID, NAMEOID, TEXTOID, TEXTOID, INT8ARRAYOID, INT8ARRAYOID, JSONBARRAYOID},
 	NULL, ENROLL_GENERIC
 };
-
-/*
- * One event being written as the owner (EnrollRunAsOwner's argument):
- * directly (event_write.c), or by the INSERT when the table is not as the
- * extension made it.
- */
-typedef struct EventInsert
-{
-	EnrollPlan *plan;
-	Datum	   *values;
-	char	   *nulls;
-	EnrollEventRows rows;
-	int64		row_id;
-	int64		subject;
-} EventInsert;
-
-static void
-InsertAsOwner(void *arg)
-{
-	EventInsert *ev = (EventInsert *) arg;
-
-	if (EnrollWriteEvents(&ev->rows))
-		return;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	EnrollExecute(ev->plan, ev->values, ev->nulls, false, 0, SPI_OK_INSERT);
-	SPI_finish();
-}
 
 /* the session role that called, for event.db_role */
 static Datum
@@ -217,6 +175,65 @@ JsonbArray(const Jsonb *const *values, int n)
 }
 
 /*
+ * The events of r in one INSERT statement through SPI (connected, running
+ * as the owner): when the table is not as the extension made it
+ * (event_write.c), so that whatever a DBA put on it applies.
+ */
+static void
+InsertEventsSql(const EnrollEventRows *r)
+{
+	Datum		args[8];
+	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	const int64 *subjects = r->subjects;
+	EnrollPlan *plan;
+
+	if (subjects != NULL && !EventHasSubject())
+		subjects = NULL;		/* 1.0/1.1: the column does not exist yet */
+
+	args[0] = TimestampTzGetDatum(r->at);
+	args[1] = Int64GetDatum(r->actor);
+	if (r->actor == 0)
+		nulls[1] = 'n';
+	args[2] = r->db_role;
+	args[3] = CStringGetTextDatum(r->what);
+	if (r->table_name != NULL)
+		args[4] = CStringGetTextDatum(r->table_name);
+	else
+		nulls[4] = 'n';
+	args[5] = Int8ArrayZeroIsNull(r->ids, r->n);
+	if (subjects != NULL)
+		args[6] = Int8ArrayZeroIsNull(subjects, r->n);
+	else
+		nulls[6] = 'n';
+	if (r->each != NULL)
+		args[7] = JsonbArray(r->each, r->n);
+	else if (r->common != NULL)
+		args[7] = JsonbPGetDatum(r->common);
+	else
+		nulls[7] = 'n';
+
+	if (r->each != NULL)
+		plan = subjects != NULL ? &plan_insert_events_each_about : &plan_insert_events_each;
+	else
+		plan = subjects != NULL ? &plan_insert_events_about : &plan_insert_events;
+	EnrollExecute(plan, args, nulls, false, 0, SPI_OK_INSERT);
+}
+
+/* one event, written as the owner (EnrollRunAsOwner's argument) */
+static void
+InsertOneAsOwner(void *arg)
+{
+	const EnrollEventRows *r = (const EnrollEventRows *) arg;
+
+	if (EnrollWriteEvents(r))
+		return;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	InsertEventsSql(r);
+	SPI_finish();
+}
+
+/*
  * Append one row to enroll.event about a person (subject_account; 0 = the
  * event is about nobody in particular).  Written as the extension owner
  * (callers are SECURITY DEFINER functions or superusers, and applications
@@ -228,49 +245,20 @@ void
 EnrollLogEventAbout(const char *what, const char *table_name, int64 row_id,
 					int64 subject_account, Jsonb *details)
 {
-	Datum		values[8];
-	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	EnrollEventRows r = {0};
 	int64		account;
-	EventInsert ev = {&plan_insert_event, values, nulls, {0}};
 
 	Assert(what != NULL);
-	ev.rows.at = EnrollClockNow();
-	ev.rows.actor = EnrollCurrentAccount(&account) ? account : 0;
-	ev.rows.db_role = OuterRoleName();
-	ev.rows.what = what;
-	ev.rows.table_name = table_name;
-	ev.rows.ids = &ev.row_id;
-	ev.row_id = row_id;
-	ev.subject = subject_account;
-	ev.rows.subjects = subject_account != 0 ? &ev.subject : NULL;
-	ev.rows.common = details;
-	ev.rows.n = 1;
-
-	values[0] = TimestampTzGetDatum(ev.rows.at);
-	if (ev.rows.actor != 0)
-		values[1] = Int64GetDatum(ev.rows.actor);
-	else
-		nulls[1] = 'n';
-	values[2] = ev.rows.db_role;
-	values[3] = CStringGetTextDatum(what);
-	if (table_name != NULL)
-		values[4] = CStringGetTextDatum(table_name);
-	else
-		nulls[4] = 'n';
-	if (row_id != 0)
-		values[5] = Int64GetDatum(row_id);
-	else
-		nulls[5] = 'n';
-	if (details != NULL)
-		values[6] = JsonbPGetDatum(details);
-	else
-		nulls[6] = 'n';
-	if (subject_account != 0 && EventHasSubject())
-	{
-		ev.plan = &plan_insert_event_about;
-		values[7] = Int64GetDatum(subject_account);
-	}
-	EnrollRunAsOwner(InsertAsOwner, &ev);
+	r.at = EnrollClockNow();
+	r.actor = EnrollCurrentAccount(&account) ? account : 0;
+	r.db_role = OuterRoleName();
+	r.what = what;
+	r.table_name = table_name;
+	r.ids = &row_id;
+	r.subjects = subject_account != 0 ? &subject_account : NULL;
+	r.common = details;
+	r.n = 1;
+	EnrollRunAsOwner(InsertOneAsOwner, &r);
 }
 
 /* Append one row to enroll.event, about nobody in particular. */
@@ -292,57 +280,23 @@ InsertEvents(TimestampTz at, int64 actor, const char *what, const char *table_na
 			 const int64 *ids, const int64 *subjects,
 			 const Jsonb *common, const Jsonb *const *each, int n)
 {
-	Datum		args[8];
-	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
-	EnrollPlan *plan;
-
-	EnrollEventRows rows;
+	EnrollEventRows r;
 
 	Assert(what != NULL && ids != NULL);
 	if (n <= 0)
 		return;
-	rows.at = at;
-	rows.actor = actor;
-	rows.db_role = OuterRoleName();
-	rows.what = what;
-	rows.table_name = table_name;
-	rows.ids = ids;
-	rows.subjects = subjects;
-	rows.common = common;
-	rows.each = each;
-	rows.n = n;
-	if (EnrollWriteEvents(&rows))
-		return;
-	if (subjects != NULL && !EventHasSubject())
-		subjects = NULL;		/* 1.0/1.1: the column does not exist yet */
-
-	args[0] = TimestampTzGetDatum(at);
-	args[1] = Int64GetDatum(actor);
-	if (actor == 0)
-		nulls[1] = 'n';
-	args[2] = rows.db_role;
-	args[3] = CStringGetTextDatum(what);
-	if (table_name != NULL)
-		args[4] = CStringGetTextDatum(table_name);
-	else
-		nulls[4] = 'n';
-	args[5] = Int8ArrayZeroIsNull(ids, n);
-	if (subjects != NULL)
-		args[6] = Int8ArrayZeroIsNull(subjects, n);
-	else
-		nulls[6] = 'n';
-	if (each != NULL)
-		args[7] = JsonbArray(each, n);
-	else if (common != NULL)
-		args[7] = JsonbPGetDatum(common);
-	else
-		nulls[7] = 'n';
-
-	if (each != NULL)
-		plan = subjects != NULL ? &plan_insert_events_each_about : &plan_insert_events_each;
-	else
-		plan = subjects != NULL ? &plan_insert_events_about : &plan_insert_events;
-	EnrollExecute(plan, args, nulls, false, 0, SPI_OK_INSERT);
+	r.at = at;
+	r.actor = actor;
+	r.db_role = OuterRoleName();
+	r.what = what;
+	r.table_name = table_name;
+	r.ids = ids;
+	r.subjects = subjects;
+	r.common = common;
+	r.each = each;
+	r.n = n;
+	if (!EnrollWriteEvents(&r))
+		InsertEventsSql(&r);
 }
 
 /*

@@ -154,13 +154,6 @@ DirectIndexesOk(const ResultRelInfo *rri)
 	return true;
 }
 
-/* A text datum of s in the current memory context */
-static Datum
-TextOf(const char *s)
-{
-	return PointerGetDatum(cstring_to_text(s));
-}
-
 /*
  * Write the events of r (see event.c's EnrollLogEvents* for their meaning)
  * directly; false, writing nothing, when the table is not as the extension
@@ -240,8 +233,8 @@ EnrollWriteEvents(const EnrollEventRows *r)
 		if (expr != NULL)
 			defaults[a - 1] = ExecPrepareExpr((Expr *) expr, estate);
 	}
-	what = TextOf(r->what);
-	table_name = r->table_name != NULL ? TextOf(r->table_name) : (Datum) 0;
+	what = CStringGetTextDatum(r->what);
+	table_name = r->table_name != NULL ? CStringGetTextDatum(r->table_name) : (Datum) 0;
 	nslots = Min(r->n, EVENT_BATCH);
 	slots = palloc(sizeof(TupleTableSlot *) * nslots);
 	for (int i = 0; i < nslots; i++)
