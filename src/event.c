@@ -756,13 +756,7 @@ event_append_only(PG_FUNCTION_ARGS)
  * "Infinity" or "-Infinity" (jsonb keeps no infinite numbers).  The nested
  * details are printed by JsonbToCString as the whole array would print them.
  */
-typedef enum DigestColumn
-{
-	DC_ID, DC_AT, DC_LOGGED_AT, DC_ACCOUNT_ID, DC_DB_ROLE, DC_WHAT, DC_TABLE_NAME,
-	DC_ROW_ID, DC_DETAILS, DC_XID, DC_SUBJECT_ACCOUNT, DC_DIGEST, DC_COUNT
-} DigestColumn;
-
-static const char *const digest_column_names[DC_COUNT] = {
+static const char *const digest_column_names[EV_COUNT] = {
 	"id", "at", "logged_at", "account_id", "db_role", "what", "table_name",
 	"row_id", "details", "xid", "subject_account", "digest"
 };
@@ -772,7 +766,7 @@ typedef struct DigestColumns
 {
 	Oid			relid;			/* the table they are of, and ... */
 	int			natts;			/* ... its width (an upgrade adds columns) */
-	int			attno[DC_COUNT];
+	int			attno[EV_COUNT];
 } DigestColumns;
 
 static DigestColumns digest_columns;
@@ -786,7 +780,7 @@ DigestColumnsOf(Relation rel)
 	if (c->relid == RelationGetRelid(rel) && c->natts == desc->natts)
 		return c;
 	c->relid = InvalidOid;
-	for (int i = 0; i < DC_COUNT; i++)
+	for (int i = 0; i < EV_COUNT; i++)
 	{
 		c->attno[i] = SPI_fnumber(desc, digest_column_names[i]);
 		if (c->attno[i] <= 0)
@@ -796,6 +790,17 @@ DigestColumnsOf(Relation rel)
 	c->natts = desc->natts;
 	c->relid = RelationGetRelid(rel);
 	return c;
+}
+
+/*
+ * The numbers (from 1) of enroll.event's columns in rel, indexed by
+ * EnrollEventColumn: the digest's, and event_write.c's for the rows it
+ * forms.  Cached; an error names a missing column.
+ */
+const int *
+EnrollEventAttnos(Relation rel)
+{
+	return DigestColumnsOf(rel)->attno;
 }
 
 /* the element separator of a printed jsonb array */
@@ -902,27 +907,27 @@ static void
 DigestedText(StringInfo buf, const Datum *values, const bool *nulls, const DigestColumns *c)
 {
 	appendStringInfoChar(buf, '[');
-	DigestInt8(buf, values, nulls, c->attno[DC_ID]);
-	DigestEpoch(buf, values, nulls, c->attno[DC_AT]);
-	DigestEpoch(buf, values, nulls, c->attno[DC_LOGGED_AT]);
-	DigestInt8(buf, values, nulls, c->attno[DC_ACCOUNT_ID]);
-	DigestString(buf, nulls[c->attno[DC_DB_ROLE] - 1] ? NULL :
-				 NameStr(*DatumGetName(values[c->attno[DC_DB_ROLE] - 1])));
-	DigestText(buf, values, nulls, c->attno[DC_WHAT]);
-	DigestText(buf, values, nulls, c->attno[DC_TABLE_NAME]);
-	DigestInt8(buf, values, nulls, c->attno[DC_ROW_ID]);
+	DigestInt8(buf, values, nulls, c->attno[EV_ID]);
+	DigestEpoch(buf, values, nulls, c->attno[EV_AT]);
+	DigestEpoch(buf, values, nulls, c->attno[EV_LOGGED_AT]);
+	DigestInt8(buf, values, nulls, c->attno[EV_ACCOUNT_ID]);
+	DigestString(buf, nulls[c->attno[EV_DB_ROLE] - 1] ? NULL :
+				 NameStr(*DatumGetName(values[c->attno[EV_DB_ROLE] - 1])));
+	DigestText(buf, values, nulls, c->attno[EV_WHAT]);
+	DigestText(buf, values, nulls, c->attno[EV_TABLE_NAME]);
+	DigestInt8(buf, values, nulls, c->attno[EV_ROW_ID]);
 	DigestSeparator(buf);
-	if (nulls[c->attno[DC_DETAILS] - 1])
+	if (nulls[c->attno[EV_DETAILS] - 1])
 		appendBinaryStringInfo(buf, "null", 4);
 	else
 	{
-		Jsonb	   *jb = DatumGetJsonbP(values[c->attno[DC_DETAILS] - 1]);
+		Jsonb	   *jb = DatumGetJsonbP(values[c->attno[EV_DETAILS] - 1]);
 
 		JsonbToCString(buf, &jb->root, VARSIZE(jb));
 	}
-	DigestString(buf, nulls[c->attno[DC_XID] - 1] ? NULL :
-				 DatumGetCString(DirectFunctionCall1(xid8out, values[c->attno[DC_XID] - 1])));
-	DigestInt8(buf, values, nulls, c->attno[DC_SUBJECT_ACCOUNT]);
+	DigestString(buf, nulls[c->attno[EV_XID] - 1] ? NULL :
+				 DatumGetCString(DirectFunctionCall1(xid8out, values[c->attno[EV_XID] - 1])));
+	DigestInt8(buf, values, nulls, c->attno[EV_SUBJECT_ACCOUNT]);
 	appendStringInfoChar(buf, ']');
 }
 
@@ -997,8 +1002,8 @@ event_set_digest(PG_FUNCTION_ARGS)
 
 	digest = DatumGetByteaPP(EnrollEventDigest(trigdata->tg_relation, values, nulls));
 
-	values[c->attno[DC_DIGEST] - 1] = PointerGetDatum(digest);
-	nulls[c->attno[DC_DIGEST] - 1] = false;
+	values[c->attno[EV_DIGEST] - 1] = PointerGetDatum(digest);
+	nulls[c->attno[EV_DIGEST] - 1] = false;
 	result = heap_form_tuple(desc, values, nulls);
 	/* what heap_modify_tuple keeps of the row it replaces */
 	result->t_data->t_ctid = trigdata->tg_trigtuple->t_data->t_ctid;

@@ -57,16 +57,10 @@
 /* rows formed before they are written together (COPY's batch is 1000 too) */
 #define EVENT_BATCH 1000
 
-/* the columns the extension fills; the others get their defaults */
-typedef enum EventColumn
-{
-	EC_AT, EC_ACCOUNT_ID, EC_DB_ROLE, EC_WHAT, EC_TABLE_NAME, EC_ROW_ID, EC_DETAILS,
-	EC_SUBJECT_ACCOUNT, EC_ID, EC_DIGEST, EC_COUNT
-} EventColumn;
-
-static const char *const event_column_names[EC_COUNT] = {
-	"at", "account_id", "db_role", "what", "table_name", "row_id", "details",
-	"subject_account", "id", "digest"
+/* the columns the extension fills; the others (id, logged_at, xid ...) get their defaults */
+static const EnrollEventColumn filled_columns[] = {
+	EV_AT, EV_ACCOUNT_ID, EV_DB_ROLE, EV_WHAT, EV_TABLE_NAME, EV_ROW_ID, EV_DETAILS,
+	EV_SUBJECT_ACCOUNT, EV_DIGEST
 };
 
 /* Is foid the extension's C function `symbol`, enroll.<symbol>()? */
@@ -166,7 +160,7 @@ EnrollWriteEvents(const EnrollEventRows *r)
 	Oid			relid = OidIsValid(nsp) ? get_relname_relid("event", nsp) : InvalidOid;
 	Relation	rel;
 	TupleDesc	desc;
-	int			attno[EC_COUNT];
+	const int  *attno;
 	EState	   *estate;
 	ResultRelInfo *rri;
 	ExprContext *econtext;
@@ -194,15 +188,8 @@ EnrollWriteEvents(const EnrollEventRows *r)
 		table_close(rel, NoLock);
 		return false;
 	}
-	for (int c = 0; c < EC_COUNT; c++)
-	{
-		attno[c] = SPI_fnumber(desc, event_column_names[c]);
-		if (attno[c] <= 0)
-		{
-			table_close(rel, NoLock);
-			return false;
-		}
-	}
+	/* the extension's own digest trigger: a 1.2 catalogue, every column there */
+	attno = EnrollEventAttnos(rel);
 
 	estate = CreateExecutorState();
 	rri = makeNode(ResultRelInfo);
@@ -225,8 +212,8 @@ EnrollWriteEvents(const EnrollEventRows *r)
 		bool		named = false;
 		Node	   *expr;
 
-		for (int c = 0; c < EC_COUNT && !named; c++)
-			named = attno[c] == a && c != EC_ID;
+		for (int c = 0; c < lengthof(filled_columns) && !named; c++)
+			named = attno[filled_columns[c]] == a;
 		if (named || TupleDescAttr(desc, a - 1)->attisdropped)
 			continue;
 		expr = build_column_default(rel, a);
@@ -263,17 +250,17 @@ EnrollWriteEvents(const EnrollEventRows *r)
 		}
 #define SET(col, datum, isnull) \
 		(values[attno[col] - 1] = (isnull) ? (Datum) 0 : (datum), nulls[attno[col] - 1] = (isnull))
-		SET(EC_AT, TimestampTzGetDatum(r->at), false);
-		SET(EC_ACCOUNT_ID, Int64GetDatum(r->actor), r->actor == 0);
-		SET(EC_DB_ROLE, r->db_role, false);
-		SET(EC_WHAT, what, false);
-		SET(EC_TABLE_NAME, table_name, r->table_name == NULL);
-		SET(EC_ROW_ID, Int64GetDatum(r->ids[i]), r->ids[i] == 0);
-		SET(EC_DETAILS, PointerGetDatum(details), details == NULL);
-		SET(EC_SUBJECT_ACCOUNT, Int64GetDatum(r->subjects ? r->subjects[i] : 0),
+		SET(EV_AT, TimestampTzGetDatum(r->at), false);
+		SET(EV_ACCOUNT_ID, Int64GetDatum(r->actor), r->actor == 0);
+		SET(EV_DB_ROLE, r->db_role, false);
+		SET(EV_WHAT, what, false);
+		SET(EV_TABLE_NAME, table_name, r->table_name == NULL);
+		SET(EV_ROW_ID, Int64GetDatum(r->ids[i]), r->ids[i] == 0);
+		SET(EV_DETAILS, PointerGetDatum(details), details == NULL);
+		SET(EV_SUBJECT_ACCOUNT, Int64GetDatum(r->subjects ? r->subjects[i] : 0),
 			r->subjects == NULL || r->subjects[i] == 0);
 		/* what event_set_digest does (BEFORE ROW), then the constraints */
-		SET(EC_DIGEST, EnrollEventDigest(rel, values, nulls), false);
+		SET(EV_DIGEST, EnrollEventDigest(rel, values, nulls), false);
 #undef SET
 		MemoryContextSwitchTo(old);
 		ExecStoreVirtualTuple(slot);
@@ -289,8 +276,8 @@ EnrollWriteEvents(const EnrollEventRows *r)
 		{
 			bool		id_null;
 			bool		row_null;
-			Datum		id = slot_getattr(slots[k], attno[EC_ID], &id_null);
-			Datum		row = slot_getattr(slots[k], attno[EC_ROW_ID], &row_null);
+			Datum		id = slot_getattr(slots[k], attno[EV_ID], &id_null);
+			Datum		row = slot_getattr(slots[k], attno[EV_ROW_ID], &row_null);
 			List	   *recheck;
 
 			recheck = ExecInsertIndexTuples(rri, slots[k], estate, false, false, NULL, NIL);

@@ -302,6 +302,13 @@ extern void EnrollLogEvents(TimestampTz at, int64 actor, const char *what,
 							const char *table_name, const int64 *ids, int n,
 							Jsonb *details);
 extern Jsonb *EnrollJsonbf(const char *fmt,...) pg_attribute_printf(1, 2);
+/* enroll.event's columns, in the order the digest takes them */
+typedef enum EnrollEventColumn
+{
+	EV_ID, EV_AT, EV_LOGGED_AT, EV_ACCOUNT_ID, EV_DB_ROLE, EV_WHAT, EV_TABLE_NAME,
+	EV_ROW_ID, EV_DETAILS, EV_XID, EV_SUBJECT_ACCOUNT, EV_DIGEST, EV_COUNT
+} EnrollEventColumn;
+extern const int *EnrollEventAttnos(Relation rel);
 extern Datum EnrollEventDigest(Relation rel, const Datum *values, const bool *nulls);
 extern void EnrollEventAnnounce(int64 id, const char *what, const char *table,
 								bool row_null, int64 row);
