@@ -381,6 +381,87 @@ SELECT v.status, count(s.status) AS times_seen, bool_or(s.can_access) AS ever_ca
  GROUP BY v.status ORDER BY v.status;
 SELECT count(*) AS can_access_mismatches FROM seen WHERE can_access <> (status = 'active');
 
+-------------------------------------------------------------------------------
+-- The current license is read from its index entry (license_current_person_key
+-- INCLUDEs every column the check reads) once VACUUM has marked its heap page
+-- all-visible, as an index-only scan reads it.  The status of every current
+-- license of this file's people, every five days over the year, is the one
+-- the heap gave, and not one heap tuple is fetched through that index; a
+-- write that makes the page not all-visible sends the check back to the
+-- heap, with the same status.
+-- For a while (restored below) a DBA clears the registrar license's
+-- validation, so that documents_missing is read from the index too.
+-------------------------------------------------------------------------------
+SELECT id AS reg_license, documents_validated_at AS reg_validated_at,
+       documents_validated_by AS reg_validated_by, account_id AS reg_holder,
+       registrar_org_id AS reg_org, course_id AS reg_course
+  FROM enroll.license
+ WHERE ended_at IS NULL AND registrar_org_id IS NOT NULL AND documents_validated_at IS NOT NULL
+   AND account_id IN (SELECT id FROM pg_temp.who) \gset
+UPDATE enroll.license SET documents_validated_at = NULL, documents_validated_by = NULL
+ WHERE id = :reg_license;
+CREATE FUNCTION pg_temp.statuses_over_time()
+  RETURNS TABLE (at timestamptz, account bigint, course bigint, status text)
+  LANGUAGE plpgsql AS $$
+DECLARE
+    clock text := current_setting('enroll.clock');
+    t timestamptz;
+BEGIN
+    FOR t IN SELECT generate_series(timestamptz '2026-02-01', '2027-06-01', '5 days') LOOP
+        PERFORM set_config('enroll.clock', t::text, true);
+        RETURN QUERY
+            SELECT t, l.account_id, l.course_id, enroll.access_status(l.account_id, l.course_id)
+              FROM enroll.license l
+             WHERE l.ended_at IS NULL AND l.account_id IN (SELECT id FROM pg_temp.who);
+    END LOOP;
+    PERFORM set_config('enroll.clock', clock, true);
+END $$;
+CREATE FUNCTION pg_temp.current_key_reads(OUT read bigint, OUT fetched bigint)
+  LANGUAGE sql AS $$
+    SELECT idx_tup_read, idx_tup_fetch FROM pg_catalog.pg_stat_user_indexes
+     WHERE indexrelid = 'enroll.license_current_person_key'::regclass $$;
+CREATE TEMP TABLE by_heap AS SELECT * FROM pg_temp.statuses_over_time();
+-- what the year holds: each column the index carries decides one of these
+SELECT status, count(*) AS checks FROM by_heap GROUP BY status ORDER BY status;
+VACUUM enroll.license;
+SELECT pg_stat_force_next_flush();
+SELECT read AS read0, fetched AS fetched0 FROM pg_temp.current_key_reads() \gset
+SELECT count(*) AS statuses_changed_by_the_index
+  FROM by_heap h FULL JOIN pg_temp.statuses_over_time() i USING (at, account, course)
+ WHERE h.status IS DISTINCT FROM i.status;
+SELECT pg_stat_force_next_flush();
+SELECT r.read - :read0 >= (SELECT count(*) FROM by_heap) AS an_entry_each_check,
+       r.fetched - :fetched0 AS heap_fetches
+  FROM pg_temp.current_key_reads() r;
+UPDATE enroll.license SET documents_validated_at = :'reg_validated_at',
+                          documents_validated_by = :reg_validated_by
+ WHERE id = :reg_license;
+VACUUM enroll.license;
+-- the registrar membership ends (rolled back): read from the index too
+SELECT pg_stat_force_next_flush();
+SELECT read AS read0, fetched AS fetched0 FROM pg_temp.current_key_reads() \gset
+BEGIN;
+UPDATE enroll.membership SET left_at = enroll.clock_now()
+ WHERE account_id = :reg_holder AND organization_id = :reg_org AND left_at IS NULL;
+SELECT enroll.access_status(:reg_holder, :reg_course);
+ROLLBACK;
+SELECT pg_stat_force_next_flush();
+SELECT r.read - :read0 AS entries_read, r.fetched - :fetched0 AS heap_fetches
+  FROM pg_temp.current_key_reads() r;
+-- a write on every page: the visibility map no longer vouches for them
+UPDATE enroll.license SET order_ref = order_ref
+ WHERE ended_at IS NULL AND account_id IN (SELECT id FROM pg_temp.who);
+SELECT pg_stat_force_next_flush();
+SELECT read AS read0, fetched AS fetched0 FROM pg_temp.current_key_reads() \gset
+CREATE TEMP TABLE after_write AS SELECT * FROM pg_temp.statuses_over_time();
+SELECT pg_stat_force_next_flush();
+SELECT r.fetched - :fetched0 >= (SELECT count(*) FROM after_write) AS heap_read_again
+  FROM pg_temp.current_key_reads() r;
+SELECT count(*) AS statuses_changed_after_the_write
+  FROM by_heap h FULL JOIN after_write w USING (at, account, course)
+ WHERE h.status IS DISTINCT FROM w.status
+   AND NOT (h.account = :reg_holder AND h.course = :reg_course);
+
 -- the audit trail of this file's license changes, one event per change
 SELECT what, row_id, details FROM enroll.event
  WHERE what LIKE 'license.%' AND id > 7000 ORDER BY id;
