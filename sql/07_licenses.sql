@@ -448,6 +448,17 @@ ROLLBACK;
 SELECT pg_stat_force_next_flush();
 SELECT r.read - :read0 AS entries_read, r.fetched - :fetched0 AS heap_fetches
   FROM pg_temp.current_key_reads() r;
+-- under SERIALIZABLE the heap page read through the index is predicate-locked
+-- as the executor's index-only scan locks it (a page, not the tuple the heap
+-- read would lock), beside the index page: a concurrent write of the
+-- license is a read/write conflict
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT enroll.can_access(:reg_holder, :reg_course);
+SELECT locktype, relation::regclass FROM pg_catalog.pg_locks
+ WHERE pid = pg_backend_pid() AND mode = 'SIReadLock'
+   AND relation IN ('enroll.license'::regclass, 'enroll.license_current_person_key'::regclass)
+ ORDER BY 1, 2;
+COMMIT;
 -- a write on every page: the visibility map no longer vouches for them
 UPDATE enroll.license SET order_ref = order_ref
  WHERE ended_at IS NULL AND account_id IN (SELECT id FROM pg_temp.who);
