@@ -7,16 +7,20 @@
  * This is the hot path, so it reads the tables directly through their
  * indexes with the active snapshot instead of going through SPI and the
  * executor: one probe of the partial unique index of current licenses, then
- * only the probes the status needs.  It writes nothing, so it runs in
+ * only the probes the status needs.  That index carries every column the
+ * check reads of the current license, which is read from the entry alone
+ * while its heap page is all-visible (ReadCurrentLicense, as an index-only
+ * scan reads it).  It writes nothing, so it runs in
  * read-only transactions and on hot standbys.  Relation and index OIDs come
  * from catalog.c, cached per backend and forgotten on any relcache
  * invalidation.
  *
  * Every probe opens the index itself (index_beginscan, never the heap scan
  * that systable_beginscan falls back to under ignore_system_indexes) and
- * every tuple found is checked again against the probe's keys and the
- * index's predicate (ended_at IS NULL, left_at IS NULL ...), whatever path
- * found it: a session setting cannot make a revoked license read active.
+ * every tuple or index entry found is checked again against the probe's
+ * keys and the index's predicate (ended_at IS NULL, left_at IS NULL ...),
+ * whatever path found it: a session setting cannot make a revoked license
+ * read active.
  *
  * Statuses, checked in this order, the first that holds wins:
  *	 no_license					no license for the course gives or gave access
