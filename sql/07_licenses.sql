@@ -459,6 +459,14 @@ SELECT locktype, relation::regclass FROM pg_catalog.pg_locks
    AND relation IN ('enroll.license'::regclass, 'enroll.license_current_person_key'::regclass)
  ORDER BY 1, 2;
 COMMIT;
+-- the license ended in this transaction (rolled back): its entry is still in
+-- the index, with ended_at NULL, but the write cleared the page's bit in the
+-- visibility map, so the check reads the heap and sees the end
+BEGIN;
+UPDATE enroll.license SET ended_at = enroll.clock_now(), end_reason = 'revoked'
+ WHERE id = :reg_license;
+SELECT enroll.access_status(:reg_holder, :reg_course) AS after_an_end_in_this_transaction;
+ROLLBACK;
 -- a write on every page: the visibility map no longer vouches for them
 UPDATE enroll.license SET order_ref = order_ref
  WHERE ended_at IS NULL AND account_id IN (SELECT id FROM pg_temp.who);
