@@ -360,6 +360,43 @@ SELECT a.email, e.details ->> 'reason' AS reason,
  WHERE e.what = 'session.participant_out' AND p.order_ref = 'ORD-3'
  ORDER BY a.email;
 SET enroll.clock = '2026-03-01 10:00:00+00';
+-- A license of the order that an admin revoked stays as it is through the
+-- cancellation; Zoe's is cancelled.  What taking out reads of an order comes
+-- through license_order_idx, which holds the order's licenses that may
+-- still end and the superseded ones, not those a cancellation, a removal
+-- or a revocation ended (src/orders.c: ending a license then writes no
+-- entry in it)
+SET ROLE regress_orders_app;
+BEGIN;
+SELECT enroll.act_as(:olga);
+SELECT r -> 'seats' AS seats FROM enroll.setup_course_session('ORD-4', :nodates, :olga, 2,
+       '[{"email": "yan@orders.example"}, {"email": "zoe@orders.example"}]') r;
+COMMIT;
+RESET ROLE;
+SELECT id AS ord4 FROM enroll.purchase_order WHERE order_ref = 'ORD-4' \gset
+SELECT l.id AS yan_order_license FROM enroll.license l JOIN enroll.account a ON a.id = l.account_id
+ WHERE a.email = 'yan@orders.example' AND l.order_id = :ord4 \gset
+SET ROLE regress_orders_app;
+BEGIN;
+SELECT enroll.act_as(:admin);
+SELECT (enroll.revoke_license(:yan_order_license, 'paid with a stolen card')).end_reason AS yan_revoked;
+SELECT r -> 'licenses_ended' AS licenses_ended, r -> 'participants' AS participants
+  FROM enroll.cancel_order('ORD-4', 'refund') r;
+COMMIT;
+RESET ROLE;
+SELECT * FROM pg_temp.order_rows('ORD-4');
+SELECT a.email, l.end_reason, l.end_note FROM enroll.license l JOIN enroll.account a ON a.id = l.account_id
+ WHERE l.order_id = :ord4 ORDER BY a.email;
+SELECT pg_get_indexdef('enroll.license_order_idx'::regclass) AS license_order_idx;
+-- the readers' filter is the index's predicate, so the planner can take it
+BEGIN;
+SET LOCAL enable_seqscan = off;
+SET LOCAL enable_bitmapscan = off;
+EXPLAIN (COSTS OFF)
+SELECT l.account_id, max(l.id) FROM enroll.license l
+ WHERE l.order_id = 1 AND (l.end_reason IS NULL OR l.end_reason = 'superseded'::enroll.license_end_reason)
+ GROUP BY l.account_id;
+ROLLBACK;
 
 -------------------------------------------------------------------------------
 -- 7. Two operators, one reference: each has their own order; a system admin

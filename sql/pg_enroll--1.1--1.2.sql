@@ -414,7 +414,10 @@ ALTER TABLE enroll.license
     DROP CONSTRAINT license_validation_has_due,
     ADD CONSTRAINT license_rules CHECK (enroll.license_rules(license));
 DROP INDEX enroll.license_order_ref_idx;
-CREATE INDEX license_order_idx ON enroll.license (order_id) WHERE order_id IS NOT NULL;
+-- only the order's licenses that taking its participants out reads (03_tables.sql)
+CREATE INDEX license_order_idx ON enroll.license (order_id)
+    WHERE order_id IS NOT NULL
+      AND (end_reason IS NULL OR end_reason OPERATOR(pg_catalog.=) 'superseded'::enroll.license_end_reason);
 CREATE INDEX license_superseded_by_idx ON enroll.license (superseded_by) WHERE superseded_by IS NOT NULL;
 -- the btree on offer_id cost every acceptance two entries; the validity
 -- guard's latest acceptance is found through a BRIN on accepted_at

@@ -85,14 +85,20 @@ static EnrollPlan plan_participants = {
 
 /*
  * The latest license of the order of each participant (or of the one
- * named).  Read once and matched in C: a subquery per member scanned all
- * the order's licenses each time, and a join may still be planned as a
- * nested loop over them -- quadratic, 9 to 40 s for 10,000 participants
- * (scripts/bench).
+ * named), among those taking out may still end and the superseded ones:
+ * not those a cancellation, a removal or a revocation already ended, which
+ * nothing here ends again (license_order_idx holds only the others, so
+ * that ending a license for the order writes no entry in it).  Read once
+ * and matched in C: a subquery per member scanned all the order's licenses
+ * each time, and a join may still be planned as a nested loop over them --
+ * quadratic, 9 to 40 s for 10,000 participants (scripts/bench).
  */
+#define ORDER_LICENSE_KEPT \
+	" AND (l.end_reason IS NULL" \
+	"      OR l.end_reason OPERATOR(pg_catalog.=) 'superseded'::enroll.license_end_reason)"
 static EnrollPlan plan_order_licenses = {
 	"SELECT l.account_id, pg_catalog.max(l.id) FROM enroll.license l"
-	" WHERE l.order_id OPERATOR(pg_catalog.=) $1"
+	" WHERE l.order_id OPERATOR(pg_catalog.=) $1" ORDER_LICENSE_KEPT
 	" GROUP BY l.account_id",
 	1, {INT8OID}
 };
@@ -105,7 +111,8 @@ static EnrollPlan plan_order_licenses = {
  */
 static EnrollPlan plan_participant_license = {
 	"WITH mine AS MATERIALIZED ("
-	"  SELECT l.id, l.order_id FROM enroll.license l WHERE l.account_id OPERATOR(pg_catalog.=) $2)"
+	"  SELECT l.id, l.order_id FROM enroll.license l WHERE l.account_id OPERATOR(pg_catalog.=) $2"
+	ORDER_LICENSE_KEPT ")"
 	"SELECT $2, pg_catalog.max(m.id) FROM mine m WHERE m.order_id OPERATOR(pg_catalog.=) $1"
 	" HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0",
 	2, {INT8OID, INT8OID}
