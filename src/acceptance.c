@@ -30,21 +30,21 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/json.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "pg_enroll.h"
-
-/* whether the offer has an acceptance cap: it decides the lock taken below */
-static EnrollPlan plan_offer_capped = {
-	"SELECT o.max_acceptances IS NOT NULL FROM enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $1",
-	1, {INT8OID}
-};
 
 /*
  * The offer, locked against a concurrent closing: FOR SHARE, or FOR NO KEY
@@ -59,7 +59,8 @@ static EnrollPlan plan_offer_capped = {
 	"       o.documents_grace, o.handler_params, o.max_acceptances," \
 	"       EXISTS (SELECT FROM enroll.offer_registrar_type t" \
 	"                WHERE t.offer_id OPERATOR(pg_catalog.=) o.id)," \
-	"       o.required_level OPERATOR(pg_catalog.>) 'default'::enroll.profile_level" \
+	"       o.required_level OPERATOR(pg_catalog.>) 'default'::enroll.profile_level," \
+	"       o.price, o.currency, o.seats" \
 	"  FROM enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $1"
 static EnrollPlan plan_offer_share = {OFFER_COLUMNS " FOR SHARE", 1, {INT8OID}};
 static EnrollPlan plan_offer_update = {OFFER_COLUMNS " FOR NO KEY UPDATE", 1, {INT8OID}};
@@ -120,20 +121,24 @@ static EnrollPlan plan_join = {
 	3, {INT8OID, INT8OID, TIMESTAMPTZOID}
 };
 
+/*
+ * The new license, from the offer as LoadOffer read it under its lock
+ * ($14 course, $15 price, $16 currency; $8 the condition accepted, $17 the
+ * seats of an organization license, each NULL when none).
+ */
 static EnrollPlan plan_insert_license = {
 	"INSERT INTO enroll.license (id, offer_id, course_id, holder_kind,"
 	"   account_id, organization_id, accepted_by, accepted_via, accepted_at,"
 	"   registrar_org_id, accepted_condition, price_paid, currency,"
 	"   access_from, access_until, documents_due_at, seats, order_ref)"
-	" SELECT $1, o.id, o.course_id,"
+	" VALUES ($1, $10, $14,"
 	"        CASE WHEN $3 IS NULL THEN 'person' ELSE 'organization' END::enroll.holder_kind,"
-	"        $2, $3, $4, $5::enroll.acceptance_mode, $6, $7,"
-	"        CASE WHEN $8 THEN o.extra_condition END, o.price, o.currency,"
-	"        $11, $12, $13, CASE WHEN $3 IS NOT NULL THEN o.seats END, $9"
-	"   FROM enroll.offer o WHERE o.id OPERATOR(pg_catalog.=) $10"
+	"        $2, $3, $4, $5::enroll.acceptance_mode, $6, $7, $8, $15, $16,"
+	"        $11, $12, $13, $17, $9)"
 	" RETURNING *",
-	13, {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, INT8OID,
-	BOOLOID, TEXTOID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID}
+	17, {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, INT8OID,
+		TEXTOID, TEXTOID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+	INT8OID, NUMERICOID, TEXTOID, INT4OID}
 };
 
 /* what accept_offer needs to know of the offer */
@@ -155,7 +160,38 @@ typedef struct OfferInfo
 	char	   *handler_params; /* NULL when none */
 	int32		max_acceptances;	/* 0: no cap */
 	bool		has_registrar_types;
+	Datum		price;			/* numeric */
+	char	   *currency;
+	int32		seats;			/* 0: none (an offer to persons) */
 } OfferInfo;
+
+/*
+ * Does the offer exist, and has it an acceptance cap (*capped)?  It decides
+ * the lock LoadOffer takes.  Read as a statement would read it (the
+ * snapshot SPI would take for the next one), by a probe of offer_pkey: the
+ * statement it replaces cost more in executor start-up than the read.
+ */
+static bool
+OfferCapped(int64 offer_id, bool *capped)
+{
+	const EnrollCatalog *cat = EnrollGetCatalog();
+	Relation	rel;
+	HeapTuple	tup;
+
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+	rel = table_open(cat->offer, AccessShareLock);
+	tup = EnrollIndexFetch(rel, cat->offer_pkey, offer_id, GetActiveSnapshot());
+	if (tup != NULL)
+	{
+		*capped = !heap_attisnull(tup, cat->o_max_acceptances, RelationGetDescr(rel));
+		heap_freetuple(tup);
+	}
+	table_close(rel, AccessShareLock);
+	PopActiveSnapshot();
+	return tup != NULL;
+}
 
 /*
  * Load and lock the offer (PE015 if unknown): FOR SHARE, or FOR NO KEY
@@ -169,12 +205,11 @@ LoadOffer(int64 offer_id, OfferInfo *offer)
 	bool		capped;
 	bool		isnull;
 
-	if (EnrollExecute(&plan_offer_capped, &arg, NULL, false, 1, SPI_OK_SELECT) == 0)
+	if (!OfferCapped(offer_id, &capped))
 		ereport(ERROR,
 				(errcode(ERRCODE_ENROLL_UNKNOWN_OFFER),
 				 errmsg("offer %lld does not exist", (long long) offer_id),
 				 errhint("The offers an account may accept are listed in enroll.visible_offers.")));
-	capped = EnrollGetBool(0, 1);
 	if (EnrollExecute(capped ? &plan_offer_update : &plan_offer_share, &arg, NULL, false, 1,
 					  SPI_OK_SELECT) == 0)
 		ereport(ERROR,
@@ -195,6 +230,9 @@ LoadOffer(int64 offer_id, OfferInfo *offer)
 	offer->max_acceptances = EnrollGetInt32(0, 12);
 	offer->has_registrar_types = EnrollGetBool(0, 13);
 	offer->above_default = EnrollGetBool(0, 14);
+	offer->price = datumCopy(EnrollGetDatum(0, 15, &isnull), false, -1);
+	offer->currency = EnrollGetText(0, 16);
+	offer->seats = EnrollGetInt32(0, 17);
 	if (offer->max_acceptances != 0 && !capped)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -516,8 +554,10 @@ static void
 InsertLicense(const OfferInfo *offer, const Acceptance *acc, NewLicense *nl,
 			  bool accept_condition, const char *order_ref, TimestampTz now)
 {
-	Datum		args[13];
-	char		nulls[13];
+	bool		condition = accept_condition && offer->extra_condition != NULL;
+	bool		seats = acc->holder_org != 0 && offer->seats != 0;
+	Datum		args[17];
+	char		nulls[17];
 
 	memset(nulls, ' ', sizeof(nulls));
 	args[0] = Int64GetDatum(nl->id);
@@ -530,7 +570,8 @@ InsertLicense(const OfferInfo *offer, const Acceptance *acc, NewLicense *nl,
 	args[5] = TimestampTzGetDatum(now);
 	args[6] = Int64GetDatum(nl->registrar);
 	nulls[6] = nl->registrar == 0 ? 'n' : ' ';
-	args[7] = BoolGetDatum(accept_condition);
+	args[7] = condition ? CStringGetTextDatum(offer->extra_condition) : (Datum) 0;
+	nulls[7] = condition ? ' ' : 'n';
 	args[8] = order_ref ? CStringGetTextDatum(order_ref) : (Datum) 0;
 	nulls[8] = order_ref ? ' ' : 'n';
 	args[9] = Int64GetDatum(offer->id);
@@ -538,6 +579,11 @@ InsertLicense(const OfferInfo *offer, const Acceptance *acc, NewLicense *nl,
 	args[11] = TimestampTzGetDatum(nl->until);
 	args[12] = TimestampTzGetDatum(nl->documents_due);
 	nulls[12] = nl->documents_due == 0 ? 'n' : ' ';
+	args[13] = Int64GetDatum(offer->course_id);
+	args[14] = offer->price;
+	args[15] = CStringGetTextDatum(offer->currency);
+	args[16] = Int32GetDatum(offer->seats);
+	nulls[16] = seats ? ' ' : 'n';
 	EnrollExecuteLicenseInsert(&plan_insert_license, args, nulls, SPI_OK_INSERT_RETURNING,
 							   psprintf("the acceptance of offer \"%s\"", offer->code));
 	nl->row = SPI_tuptable->vals[0];
@@ -581,6 +627,39 @@ GrantLicense(const OfferInfo *offer, const Acceptance *acc, NewLicense *nl,
 	if (acc->holder_org != 0 && cur.id != 0)
 		EnrollCarrySeats(cur.id, nl->id, now);
 	return outcome;
+}
+
+/*
+ * The event's details: the offer, how it was accepted and, when a license
+ * was written, the outcome, the registrar and the license superseded (null:
+ * none).  Written as jsonb directly (keys in jsonb's order): no text to
+ * parse on every acceptance.
+ */
+static Jsonb *
+AcceptDetails(int64 offer, const char *via, GrantOutcome outcome, int64 registrar,
+			  int64 superseded)
+{
+	static const char *const keys[] = {"via", "offer", "outcome", "superseded", "registrar_org"};
+	EnrollJsonbWriter w;
+
+	EnrollJwInit(&w, 0);
+	EnrollJwBeginObject(&w, NULL, keys, outcome == GRANT_KEPT ? 2 : lengthof(keys));
+	EnrollJwString(&w, "via", via);
+	EnrollJwInt(&w, "offer", offer);
+	if (outcome != GRANT_KEPT)
+	{
+		EnrollJwString(&w, "outcome", EnrollGrantOutcomeName(outcome));
+		if (superseded != 0)
+			EnrollJwInt(&w, "superseded", superseded);
+		else
+			EnrollJwString(&w, "superseded", NULL);
+		if (registrar != 0)
+			EnrollJwInt(&w, "registrar_org", registrar);
+		else
+			EnrollJwString(&w, "registrar_org", NULL);
+	}
+	EnrollJwEnd(&w);
+	return EnrollJwFinish(&w);
 }
 
 PG_FUNCTION_INFO_V1(accept_offer);
@@ -644,16 +723,9 @@ accept_offer(PG_FUNCTION_ARGS)
 	outcome = GrantLicense(&offer, &acc, &nl, accept_condition, order_ref, now);
 	if (outcome == GRANT_KEPT)
 		EnrollReturnPlaces(offer.id, offer.max_acceptances, 1);
-	if (outcome != GRANT_KEPT)
-		EnrollLogEventAbout("license.accept", "license", nl.id, acc.holder_account,
-							EnrollJsonbf("{\"offer\": %lld, \"via\": \"%s\", \"outcome\": \"%s\", \"registrar_org\": %s,"
-										 " \"superseded\": %s}",
-										 (long long) offer.id, acc.mode, EnrollGrantOutcomeName(outcome),
-										 nl.registrar ? psprintf("%lld", (long long) nl.registrar) : "null",
-										 nl.superseded ? psprintf("%lld", (long long) nl.superseded) : "null"));
-	else
-		EnrollLogEventAbout("license.keep", "license", nl.id, acc.holder_account,
-							EnrollJsonbf("{\"offer\": %lld, \"via\": \"%s\"}", (long long) offer.id, acc.mode));
+	EnrollLogEventAbout(outcome != GRANT_KEPT ? "license.accept" : "license.keep", "license",
+						nl.id, acc.holder_account,
+						AcceptDetails(offer.id, acc.mode, outcome, nl.registrar, nl.superseded));
 
 	result = nl.row != NULL ? EnrollGrantResultFromRow(fcinfo, nl.row, nl.rowdesc, outcome)
 		: EnrollGrantResult(fcinfo, nl.id, outcome);

@@ -137,6 +137,8 @@ CatalogLoad(void)
 	c.account = Relid(nsp, "account");
 	c.owner = RelOwner(c.account);
 	c.account_pkey = Relid(nsp, "account_pkey");
+	c.offer = Relid(nsp, "offer");
+	c.offer_pkey = Relid(nsp, "offer_pkey");
 	c.license = Relid(nsp, "license");
 	c.license_pkey = Relid(nsp, "license_pkey");
 	c.license_id_seq = Relid(nsp, "license_id_seq");
@@ -150,6 +152,7 @@ CatalogLoad(void)
 	c.enrollment_license = Relid(nsp, "enrollment_license_idx");
 	c.enrollment_via_license = Relid12(nsp, "enrollment_via_license_idx");
 	c.a_erased_at = Attnum(c.account, "erased_at");
+	c.o_max_acceptances = Attnum(c.offer, "max_acceptances");
 	c.l_id = Attnum(c.license, "id");
 	c.l_account_id = Attnum(c.license, "account_id");
 	c.l_course_id = Attnum(c.license, "course_id");

@@ -33,7 +33,7 @@ typedef struct EnrollPlan
 {
 	const char *sql;
 	int			nargs;
-	Oid			argtypes[16];
+	Oid			argtypes[20];
 	SPIPlanPtr	plan;
 	int			cursor_options; /* e.g. CURSOR_OPT_GENERIC_PLAN; 0: the plan cache decides */
 } EnrollPlan;
@@ -84,6 +84,8 @@ typedef struct EnrollCatalog
 	Oid			owner;			/* owner of the tables */
 	Oid			account;
 	Oid			account_pkey;	/* (id) */
+	Oid			offer;
+	Oid			offer_pkey;		/* (id) */
 	Oid			license;
 	Oid			license_pkey;
 	Oid			license_id_seq;	/* the license ids */
@@ -102,6 +104,7 @@ typedef struct EnrollCatalog
 	Oid			role_app;		/* enroll_app, InvalidOid when missing */
 	Oid			role_admin;		/* enroll_admin */
 	AttrNumber	a_erased_at;
+	AttrNumber	o_max_acceptances;
 	AttrNumber	l_id;
 	AttrNumber	l_account_id;
 	AttrNumber	l_course_id;
