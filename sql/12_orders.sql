@@ -393,9 +393,8 @@ BEGIN;
 SET LOCAL enable_seqscan = off;
 SET LOCAL enable_bitmapscan = off;
 EXPLAIN (COSTS OFF)
-SELECT l.account_id, max(l.id) FROM enroll.license l
- WHERE l.order_id = 1 AND (l.end_reason IS NULL OR l.end_reason = 'superseded'::enroll.license_end_reason)
- GROUP BY l.account_id;
+SELECT l.account_id, l.id FROM enroll.license l
+ WHERE l.order_id = 1 AND (l.end_reason IS NULL OR l.end_reason = 'superseded'::enroll.license_end_reason);
 ROLLBACK;
 
 -------------------------------------------------------------------------------
