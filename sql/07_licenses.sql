@@ -416,6 +416,22 @@ BEGIN
     END LOOP;
     PERFORM set_config('enroll.clock', clock, true);
 END $$;
+-- VACUUM marks a page all-visible only when no transaction of this
+-- database can still see an older row version on it: wait until no other
+-- backend here (an autovacuum worker's ANALYZE, say) holds a snapshot
+CREATE FUNCTION pg_temp.alone() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    FOR i IN 1..600 LOOP
+        PERFORM pg_catalog.pg_stat_clear_snapshot();
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_stat_activity a
+                        WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+                          AND a.backend_xmin IS NOT NULL) THEN
+            RETURN true;
+        END IF;
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+    RETURN false;
+END $$;
 CREATE FUNCTION pg_temp.current_key_reads(OUT read bigint, OUT fetched bigint)
   LANGUAGE sql AS $$
     SELECT idx_tup_read, idx_tup_fetch FROM pg_catalog.pg_stat_user_indexes
@@ -423,6 +439,7 @@ CREATE FUNCTION pg_temp.current_key_reads(OUT read bigint, OUT fetched bigint)
 CREATE TEMP TABLE by_heap AS SELECT * FROM pg_temp.statuses_over_time();
 -- what the year holds: each column the index carries decides one of these
 SELECT status, count(*) AS checks FROM by_heap GROUP BY status ORDER BY status;
+SELECT pg_temp.alone() AS alone;
 VACUUM enroll.license;
 SELECT pg_stat_force_next_flush();
 SELECT read AS read0, fetched AS fetched0 FROM pg_temp.current_key_reads() \gset
@@ -436,6 +453,7 @@ SELECT r.read - :read0 >= (SELECT count(*) FROM by_heap) AS an_entry_each_check,
 UPDATE enroll.license SET documents_validated_at = :'reg_validated_at',
                           documents_validated_by = :reg_validated_by
  WHERE id = :reg_license;
+SELECT pg_temp.alone() AS alone;
 VACUUM enroll.license;
 -- the registrar membership ends (rolled back): read from the index too
 SELECT pg_stat_force_next_flush();
