@@ -201,6 +201,37 @@ RESET enable_bitmapscan;
 SELECT pg_temp.sqlstate_of($$SELECT enroll.log_event('Not A Kind', NULL, NULL, NULL)$$) AS bad_kind;
 ALTER TABLE enroll.event ADD CONSTRAINT regress_not_nine CHECK (row_id IS DISTINCT FROM 9) NOT VALID;
 SELECT pg_temp.sqlstate_of($$SELECT enroll.log_event('test.direct', 'account', 9, NULL)$$) AS dba_check;
+-- a default a DBA sets, then the function it calls replaced: each applies
+-- from the session's next event on (the writer keeps the table's planned
+-- defaults and constraints until the table or a function changes; this one
+-- is inlined into the default when planned)
+CREATE FUNCTION public.regress_logged() RETURNS timestamptz LANGUAGE sql
+    AS $$SELECT timestamptz '2030-01-01 00:00+00'$$;
+ALTER TABLE enroll.event ALTER COLUMN logged_at SET DEFAULT public.regress_logged();
+SELECT enroll.log_event('test.default', NULL, 1, NULL);
+CREATE OR REPLACE FUNCTION public.regress_logged() RETURNS timestamptz LANGUAGE sql
+    AS $$SELECT timestamptz '2031-01-01 00:00+00'$$;
+SELECT enroll.log_event('test.default', NULL, 2, NULL);
+ALTER TABLE enroll.event ALTER COLUMN logged_at SET DEFAULT pg_catalog.clock_timestamp();
+SELECT enroll.log_event('test.default', NULL, 3, NULL);
+SELECT e.row_id, CASE WHEN e.logged_at < '2029-01-01' THEN 'now' ELSE e.logged_at::text END AS logged_at
+  FROM enroll.event e WHERE e.what = 'test.default' ORDER BY e.id;
+-- a default that writes an event itself: the inner event is written while
+-- the outer one is being formed, each with the table's defaults
+CREATE FUNCTION public.regress_nested() RETURNS timestamptz LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('regress.nest', true) = 'on' THEN
+        PERFORM set_config('regress.nest', 'off', true);
+        PERFORM enroll.log_event('test.inner', NULL, 5, NULL);
+        RETURN timestamptz '2032-01-01 00:00+00';
+    END IF;
+    RETURN timestamptz '2033-01-01 00:00+00';
+END $$;
+ALTER TABLE enroll.event ALTER COLUMN logged_at SET DEFAULT public.regress_nested();
+SELECT set_config('regress.nest', 'on', true) AS nest;
+SELECT enroll.log_event('test.outer', NULL, 4, NULL);
+SELECT e.what, e.row_id, e.logged_at, e.digest = enroll.event_digest(e) AS digest_as_sql
+  FROM enroll.event e WHERE e.what IN ('test.outer', 'test.inner') ORDER BY e.id;
 -- the columns keep their types (the writer forms values of those types):
 -- the extension's functions depend on every one of them
 CREATE DOMAIN pg_temp.regress_kind AS text CHECK (VALUE <> 'test.refused');

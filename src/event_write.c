@@ -44,9 +44,11 @@
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
 #include "rewrite/rewriteHandler.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -62,6 +64,121 @@ static const EnrollEventColumn filled_columns[] = {
 	EV_AT, EV_ACCOUNT_ID, EV_DB_ROLE, EV_WHAT, EV_TABLE_NAME, EV_ROW_ID, EV_DETAILS,
 	EV_SUBJECT_ACCOUNT, EV_DIGEST
 };
+
+/*
+ * The table's column defaults (of the columns the writer does not fill) and
+ * CHECK constraints as the planner leaves them (expression_planner), kept
+ * from one call to the next for the table they were read from: an event
+ * written alone read the stored expressions (stringToNode) and planned them
+ * every time, a fifth of the writer's time in an acceptance (perf,
+ * scripts/bench).  Each call still builds its own expression states from
+ * them.  Forgotten on a relcache invalidation of the table (ALTER TABLE, a
+ * new default or constraint, DROP/CREATE EXTENSION) and on any change to a
+ * function (the planner may have inlined one a DBA's default calls).
+ */
+typedef struct EventExprCache
+{
+	bool		valid;
+	Oid			relid;
+	MemoryContext cxt;
+	int			natts;
+	Expr	  **defaults;		/* [natts]: NULL, no default or a column we fill */
+	int			ncheck;
+	Expr	  **checks;			/* [ncheck], in the order of constr->check */
+} EventExprCache;
+
+static EventExprCache expr_cache;
+static uint64 expr_cache_invalidations = 0;
+static bool expr_cache_registered = false;
+static int	writer_depth = 0;	/* a default calling back into the writer */
+
+static void
+ExprCacheRelcacheInval(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == expr_cache.relid)
+	{
+		expr_cache.valid = false;
+		expr_cache_invalidations++;
+	}
+}
+
+static void
+ExprCacheProcInval(Datum arg, int cacheid, uint32 hashvalue)
+{
+	expr_cache.valid = false;
+	expr_cache_invalidations++;
+}
+
+/* Fill c with rel's expressions, planned, in the current memory context. */
+static void
+ReadEventExprs(EventExprCache *c, Relation rel, const int *attno)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	c->natts = desc->natts;
+	c->defaults = palloc0(sizeof(Expr *) * Max(desc->natts, 1));
+	for (int a = 1; a <= desc->natts; a++)
+	{
+		bool		named = false;
+		Node	   *expr;
+
+		for (int k = 0; k < lengthof(filled_columns) && !named; k++)
+			named = attno[filled_columns[k]] == a;
+		if (named || TupleDescAttr(desc, a - 1)->attisdropped)
+			continue;
+		expr = build_column_default(rel, a);
+		if (expr != NULL)
+			c->defaults[a - 1] = expression_planner((Expr *) expr);
+	}
+	c->ncheck = desc->constr != NULL ? desc->constr->num_check : 0;
+	c->checks = palloc0(sizeof(Expr *) * Max(c->ncheck, 1));
+	for (int i = 0; i < c->ncheck; i++)
+		c->checks[i] = expression_planner((Expr *) stringToNode(desc->constr->check[i].ccbin));
+}
+
+/*
+ * rel's planned expressions: the cached ones, read again when the cache was
+ * invalidated or is for another table.  A call nested in a call (a DBA's
+ * default that writes an event) gets its own copy in `cxt`, so that the
+ * outer call's expressions are never freed under it.
+ */
+static const EventExprCache *
+EventExprs(Relation rel, const int *attno, MemoryContext cxt, EventExprCache *own)
+{
+	uint64		before;
+	MemoryContext old;
+
+	if (writer_depth > 1)
+	{
+		old = MemoryContextSwitchTo(cxt);
+		ReadEventExprs(own, rel, attno);
+		MemoryContextSwitchTo(old);
+		return own;
+	}
+	if (!expr_cache_registered)
+	{
+		CacheRegisterRelcacheCallback(ExprCacheRelcacheInval, (Datum) 0);
+		CacheRegisterSyscacheCallback(PROCOID, ExprCacheProcInval, (Datum) 0);
+		expr_cache_registered = true;
+	}
+	if (expr_cache.valid && expr_cache.relid == RelationGetRelid(rel) &&
+		expr_cache.natts == RelationGetDescr(rel)->natts)
+		return &expr_cache;
+	if (expr_cache.cxt == NULL)
+		expr_cache.cxt = AllocSetContextCreate(CacheMemoryContext, "pg_enroll event expressions",
+											   ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(expr_cache.cxt);
+	expr_cache.valid = false;
+	expr_cache.relid = RelationGetRelid(rel);
+	before = expr_cache_invalidations;
+	old = MemoryContextSwitchTo(expr_cache.cxt);
+	ReadEventExprs(&expr_cache, rel, attno);
+	MemoryContextSwitchTo(old);
+	/* an invalidation read while reading them: use them once, read again next time */
+	expr_cache.valid = expr_cache_invalidations == before;
+	return &expr_cache;
+}
 
 /* Is foid the extension's C function `symbol`, enroll.<symbol>()? */
 static bool
@@ -148,13 +265,9 @@ DirectIndexesOk(const ResultRelInfo *rri)
 	return true;
 }
 
-/*
- * Write the events of r (see event.c's EnrollLogEvents* for their meaning)
- * directly; false, writing nothing, when the table is not as the extension
- * made it.  The caller runs as the extension owner.
- */
-bool
-EnrollWriteEvents(const EnrollEventRows *r)
+/* EnrollWriteEvents, once the call is counted in writer_depth */
+static bool
+WriteEvents(const EnrollEventRows *r)
 {
 	Oid			nsp = get_namespace_oid("enroll", true);
 	Oid			relid = OidIsValid(nsp) ? get_relname_relid("event", nsp) : InvalidOid;
@@ -165,6 +278,8 @@ EnrollWriteEvents(const EnrollEventRows *r)
 	ResultRelInfo *rri;
 	ExprContext *econtext;
 	ExprState **defaults;
+	const EventExprCache *exprs;
+	EventExprCache own_exprs;
 	MemoryContext batch_cxt;
 	MemoryContext old;
 	TupleTableSlot **slots;
@@ -204,21 +319,22 @@ EnrollWriteEvents(const EnrollEventRows *r)
 	}
 	econtext = GetPerTupleExprContext(estate);
 
-	/* the defaults of the columns the INSERT would not name (id, logged_at, xid, a DBA's) */
+	/*
+	 * The defaults of the columns the INSERT would not name (id, logged_at,
+	 * xid, a DBA's), and the CHECK constraints, as ExecConstraints would
+	 * prepare them (it keeps those it finds in ri_ConstraintExprs).
+	 */
+	exprs = EventExprs(rel, attno, estate->es_query_cxt, &own_exprs);
 	old = MemoryContextSwitchTo(estate->es_query_cxt);
 	defaults = palloc0(sizeof(ExprState *) * desc->natts);
-	for (int a = 1; a <= desc->natts; a++)
+	for (int a = 0; a < desc->natts; a++)
+		if (exprs->defaults[a] != NULL)
+			defaults[a] = ExecInitExpr(exprs->defaults[a], NULL);
+	if (exprs->ncheck > 0)
 	{
-		bool		named = false;
-		Node	   *expr;
-
-		for (int c = 0; c < lengthof(filled_columns) && !named; c++)
-			named = attno[filled_columns[c]] == a;
-		if (named || TupleDescAttr(desc, a - 1)->attisdropped)
-			continue;
-		expr = build_column_default(rel, a);
-		if (expr != NULL)
-			defaults[a - 1] = ExecPrepareExpr((Expr *) expr, estate);
+		rri->ri_ConstraintExprs = palloc(sizeof(ExprState *) * exprs->ncheck);
+		for (int i = 0; i < exprs->ncheck; i++)
+			rri->ri_ConstraintExprs[i] = ExecInitExpr(exprs->checks[i], NULL);
 	}
 	what = CStringGetTextDatum(r->what);
 	table_name = r->table_name != NULL ? CStringGetTextDatum(r->table_name) : (Datum) 0;
@@ -300,4 +416,27 @@ EnrollWriteEvents(const EnrollEventRows *r)
 	/* later statements of the caller see the rows, as after the INSERT */
 	CommandCounterIncrement();
 	return true;
+}
+
+/*
+ * Write the events of r (see event.c's EnrollLogEvents* for their meaning)
+ * directly; false, writing nothing, when the table is not as the extension
+ * made it.  The caller runs as the extension owner.
+ */
+bool
+EnrollWriteEvents(const EnrollEventRows *r)
+{
+	volatile bool written = false;
+
+	writer_depth++;
+	PG_TRY();
+	{
+		written = WriteEvents(r);
+	}
+	PG_FINALLY();
+	{
+		writer_depth--;
+	}
+	PG_END_TRY();
+	return written;
 }
