@@ -16,8 +16,6 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "catalog/pg_type.h"
-#include "common/cryptohash.h"
-#include "common/sha2.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -26,6 +24,7 @@
 #include "utils/timestamp.h"
 
 #include "pg_enroll.h"
+#include "sha256.h"
 
 /* Prepare the statement on first use and keep it for the backend's life. */
 SPIPlanPtr
@@ -366,20 +365,18 @@ EnrollInt64IndexFind(HTAB *index, int64 value)
 	return e ? e->pos : -1;
 }
 
-/* The SHA-256 of a C string, as 64 lower-case hex digits (palloc'd). */
+/* The SHA-256 of a C string, as 64 lower-case hex digits (palloc'd; sha256.c). */
 char *
 EnrollSha256Hex(const char *data)
 {
-	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
-	uint8		digest[PG_SHA256_DIGEST_LENGTH];
-	char	   *hex = palloc(PG_SHA256_DIGEST_LENGTH * 2 + 1);
+	EnrollSha256 sha;
+	unsigned char digest[ENROLL_SHA256_LENGTH];
+	char	   *hex = palloc(ENROLL_SHA256_LENGTH * 2 + 1);
 
-	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, (const uint8 *) data, strlen(data)) < 0 ||
-		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
-		elog(ERROR, "could not compute a SHA-256 digest: %s", pg_cryptohash_error(ctx));
-	pg_cryptohash_free(ctx);
-	for (int i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
+	enroll_sha256_init(&sha);
+	enroll_sha256_update(&sha, data, strlen(data));
+	enroll_sha256_final(&sha, digest);
+	for (int i = 0; i < ENROLL_SHA256_LENGTH; i++)
 		sprintf(hex + 2 * i, "%02x", digest[i]);
 	return hex;
 }
