@@ -528,12 +528,13 @@ EnrollGrantOne(int64 course, int64 account, int64 organization, TimestampTz from
  * the ended license too).  One row per license ended: its
  * id, its holder, the predecessor given back (NULL: none).
  */
-static EnrollPlan plan_end = {
-	"WITH ended AS ("
-	"  UPDATE enroll.license l SET ended_at = $2, end_reason = $3::enroll.license_end_reason, end_note = $4,"
-	"         superseded_by = NULL"
-	"   WHERE l.id OPERATOR(pg_catalog.=) ANY ($1)"
+#define END_LICENSES \
+	"  UPDATE enroll.license l SET ended_at = $2, end_reason = $3::enroll.license_end_reason, end_note = $4," \
+	"         superseded_by = NULL" \
+	"   WHERE l.id OPERATOR(pg_catalog.=) ANY ($1)" \
 	"     AND (l.ended_at IS NULL OR l.ended_at OPERATOR(pg_catalog.>) $2)"
+static EnrollPlan plan_end = {
+	"WITH ended AS (" END_LICENSES
 	"  RETURNING l.id, l.account_id, l.accepted_by IS DISTINCT FROM l.account_id AS third_party),"
 	" back AS ("
 	"  UPDATE enroll.license p SET ended_at = NULL, end_reason = NULL, superseded_by = NULL"
@@ -557,6 +558,31 @@ static EnrollPlan plan_end = {
 };
 
 /*
+ * The same when none of the licenses superseded anything: nothing to give
+ * back, so no probe of license_superseded_by_idx per license ended (10,000
+ * probes, 8 ms of a 10k cancellation's ~130 ms UPDATE, scripts/bench).
+ */
+static EnrollPlan plan_end_alone = {
+	END_LICENSES " RETURNING l.id, l.account_id, NULL::bigint, 0::bigint",
+	4, {INT8ARRAYOID, TIMESTAMPTZOID, TEXTOID, TEXTOID}, NULL, ENROLL_GENERIC
+};
+
+/*
+ * Whether any license names one in [$1, $2] as its successor: one descent
+ * of license_superseded_by_idx, stopping at the first.  A license names its
+ * successor when the successor is created (in the same transaction), so
+ * the licenses being ended, which exist, gain no predecessor after this
+ * read; the range may hold others' successors, and a hit then only sends
+ * the caller to plan_end, which looks license by license.
+ */
+static EnrollPlan plan_any_predecessor = {
+	"SELECT EXISTS (SELECT FROM enroll.license p"
+	"                WHERE p.superseded_by OPERATOR(pg_catalog.>=) $1"
+	"                  AND p.superseded_by OPERATOR(pg_catalog.<=) $2)",
+	2, {INT8OID, INT8OID}, NULL, ENROLL_GENERIC
+};
+
+/*
  * End licenses ids[0..n) now for `reason` (a license_end_reason), with an
  * optional note, giving predecessors back (see the file header).  Fills
  * ended[] (at most n entries) and returns how many ended (licenses that had
@@ -577,6 +603,7 @@ EnrollEndLicenses(const int64 *ids, int n, const char *reason, const char *note,
 	int64	   *end_ids;
 	int64	   *end_holders;
 	Jsonb	  **end_details;
+	bool		alone = false;
 
 	if (n == 0)
 		return 0;
@@ -585,7 +612,23 @@ EnrollEndLicenses(const int64 *ids, int n, const char *reason, const char *note,
 	args[2] = CStringGetTextDatum(reason);
 	args[3] = note ? CStringGetTextDatum(note) : (Datum) 0;
 	nulls[3] = note ? ' ' : 'n';
-	nended = (int) EnrollExecute(&plan_end, args, nulls, false, 0, SPI_OK_SELECT);
+	if (n > 1)
+	{
+		/* many licenses (an order's): one probe for all their predecessors first */
+		int64		lo = ids[0];
+		int64		hi = ids[0];
+
+		for (int i = 1; i < n; i++)
+		{
+			lo = Min(lo, ids[i]);
+			hi = Max(hi, ids[i]);
+		}
+		EnrollExecute(&plan_any_predecessor, (Datum[]) {Int64GetDatum(lo), Int64GetDatum(hi)},
+					  NULL, false, 1, SPI_OK_SELECT);
+		alone = !EnrollGetBool(0, 1);
+	}
+	nended = (int) EnrollExecute(alone ? &plan_end_alone : &plan_end, args, nulls, false, 0,
+								 alone ? SPI_OK_UPDATE_RETURNING : SPI_OK_SELECT);
 	restored_ids = palloc(sizeof(int64) * Max(nended, 1));
 	restored_holders = palloc(sizeof(int64) * Max(nended, 1));
 	restored_details = palloc(sizeof(Jsonb *) * Max(nended, 1));
