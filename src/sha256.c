@@ -8,11 +8,25 @@
  * (K) of the first primes.  Words are big-endian; the message is padded
  * with 0x80, zeros and its length in bits as a 64-bit big-endian number.
  *
+ * Two implementations of the compression function, the same blocks in, the
+ * same hash value out: the portable one (CompressPortable, 6.2.2 as
+ * written) and, on x86-64 processors with the SHA extensions, one with
+ * their instructions (CompressShaNi), several times faster: the digest
+ * was a fifth of writing an event (perf of a 10k cancel_order).  The
+ * processor is asked once (cpuid); test/unit/test_sha256.c runs every
+ * check through both (enroll_sha256_hardware).
+ *
  *-------------------------------------------------------------------------
  */
 #include "sha256.h"
 
 #include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define ENROLL_SHA_NI 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 static const uint32_t initial[8] = {
 	0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -48,7 +62,7 @@ static const uint32_t K[64] = {
 
 /* the hash computation of one 64-byte block (6.2.2) */
 static void
-Compress(uint32_t h[8], const unsigned char *p)
+CompressOne(uint32_t h[8], const unsigned char *p)
 {
 	uint32_t	w[64];
 	uint32_t	a = h[0], b = h[1], c = h[2], d = h[3];
@@ -83,6 +97,151 @@ Compress(uint32_t h[8], const unsigned char *p)
 	h[7] += k;
 }
 
+/* n consecutive 64-byte blocks, as written */
+static void
+CompressPortable(uint32_t h[8], const unsigned char *p, size_t n)
+{
+	for (; n > 0; n--, p += 64)
+		CompressOne(h, p);
+}
+
+#ifdef ENROLL_SHA_NI
+/*
+ * Four rounds (t = 4g .. 4g+3) with the SHA extensions.  The state is two
+ * registers, abef = (a, b, e, f) and cdgh = (c, d, g, h) from the highest
+ * 32-bit lane down, which is how sha256rnds2 takes it: each call does two
+ * rounds with the two W[t] + K[t] in the low half of its third operand and
+ * returns the new (a, b, e, f); the old one is the new (c, d, g, h).  wg
+ * holds W[4g .. 4g+3], lowest lane first.
+ */
+#define SHANI_ROUNDS(g, wg) \
+	do { \
+		__m128i		wk_ = _mm_add_epi32((wg), _mm_loadu_si128((const __m128i *) &K[4 * (g)])); \
+		cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk_); \
+		abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk_, 0x0E)); \
+	} while (0)
+
+/*
+ * The message schedule's next four words (6.2.2 step 1), W[4g .. 4g+3]
+ * for g >= 4, into w4 which holds W[4g-16 ..]: sha256msg1 adds sigma0 of
+ * W[t-15] to W[t-16]; then W[t-7] (the words four to one before w1's
+ * last); sha256msg2 adds sigma1 of W[t-2], two by two.
+ */
+#define SHANI_SCHEDULE(w4, w3, w2, w1) \
+	((w4) = _mm_sha256msg2_epu32(_mm_add_epi32(_mm_sha256msg1_epu32((w4), (w3)), \
+											   _mm_alignr_epi8((w1), (w2), 4)), (w1)))
+
+__attribute__((target("sha,sse4.1,ssse3")))
+static void
+CompressShaNi(uint32_t h[8], const unsigned char *p, size_t n)
+{
+	/* the bytes of each 32-bit word reversed: words are big-endian */
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+	__m128i		abcd = _mm_loadu_si128((const __m128i *) &h[0]);
+	__m128i		efgh = _mm_loadu_si128((const __m128i *) &h[4]);
+	__m128i		abef;
+	__m128i		cdgh;
+
+	/* (a, b, c, d), (e, f, g, h) lowest lane first -> abef, cdgh */
+	abcd = _mm_shuffle_epi32(abcd, 0xB1);	/* b a d c */
+	efgh = _mm_shuffle_epi32(efgh, 0x1B);	/* h g f e */
+	abef = _mm_alignr_epi8(abcd, efgh, 8);	/* f e b a */
+	cdgh = _mm_blend_epi16(efgh, abcd, 0xF0);	/* h g d c */
+
+	for (; n > 0; n--, p += 64)
+	{
+		__m128i		abef0 = abef;
+		__m128i		cdgh0 = cdgh;
+		__m128i		w0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) (p + 0)), bswap);
+		__m128i		w1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) (p + 16)), bswap);
+		__m128i		w2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) (p + 32)), bswap);
+		__m128i		w3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) (p + 48)), bswap);
+
+		SHANI_ROUNDS(0, w0);
+		SHANI_ROUNDS(1, w1);
+		SHANI_ROUNDS(2, w2);
+		SHANI_ROUNDS(3, w3);
+		for (int g = 4; g < 16; g += 4)
+		{
+			SHANI_SCHEDULE(w0, w1, w2, w3);
+			SHANI_ROUNDS(g, w0);
+			SHANI_SCHEDULE(w1, w2, w3, w0);
+			SHANI_ROUNDS(g + 1, w1);
+			SHANI_SCHEDULE(w2, w3, w0, w1);
+			SHANI_ROUNDS(g + 2, w2);
+			SHANI_SCHEDULE(w3, w0, w1, w2);
+			SHANI_ROUNDS(g + 3, w3);
+		}
+		abef = _mm_add_epi32(abef, abef0);
+		cdgh = _mm_add_epi32(cdgh, cdgh0);
+	}
+
+	/* back: abef, cdgh -> (a, b, c, d), (e, f, g, h) */
+	abef = _mm_shuffle_epi32(abef, 0x1B);	/* a b e f */
+	cdgh = _mm_shuffle_epi32(cdgh, 0xB1);	/* g h c d */
+	abcd = _mm_blend_epi16(abef, cdgh, 0xF0);	/* a b c d */
+	efgh = _mm_alignr_epi8(cdgh, abef, 8);	/* e f g h */
+	_mm_storeu_si128((__m128i *) &h[0], abcd);
+	_mm_storeu_si128((__m128i *) &h[4], efgh);
+}
+
+/* whether this processor has the SHA extensions and the SSE they come with */
+static int
+HasShaNi(void)
+{
+	unsigned int a, b, c, d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1))
+		return 0;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return 0;
+	return (b & (1u << 29)) != 0;	/* CPUID.(EAX=7,ECX=0):EBX.SHA[bit 29] */
+}
+#endif
+
+typedef void (*CompressFn) (uint32_t h[8], const unsigned char *p, size_t n);
+
+/* the implementation in use; NULL until the first block asks the processor */
+static CompressFn compress_blocks;
+
+static CompressFn
+Chosen(void)
+{
+	if (compress_blocks == NULL)
+	{
+#ifdef ENROLL_SHA_NI
+		compress_blocks = HasShaNi() ? CompressShaNi : CompressPortable;
+#else
+		compress_blocks = CompressPortable;
+#endif
+	}
+	return compress_blocks;
+}
+
+static void
+Compress(uint32_t h[8], const unsigned char *p, size_t n)
+{
+	Chosen() (h, p, n);
+}
+
+int
+enroll_sha256_hardware(int use)
+{
+	CompressFn	portable = CompressPortable;
+
+	if (use == 0)
+		compress_blocks = portable;
+	else if (use == 1)
+	{
+#ifdef ENROLL_SHA_NI
+		compress_blocks = HasShaNi() ? CompressShaNi : portable;
+#else
+		compress_blocks = portable;
+#endif
+	}
+	return Chosen() != portable;
+}
+
 void
 enroll_sha256_init(EnrollSha256 *c)
 {
@@ -107,11 +266,15 @@ enroll_sha256_update(EnrollSha256 *c, const void *data, size_t len)
 		len -= n;
 		if (c->used < 64)
 			return;
-		Compress(c->h, c->block);
+		Compress(c->h, c->block, 1);
 		c->used = 0;
 	}
-	for (; len >= 64; p += 64, len -= 64)
-		Compress(c->h, p);
+	if (len >= 64)
+	{
+		Compress(c->h, p, len / 64);
+		p += len - len % 64;
+		len %= 64;
+	}
 	if (len > 0)
 		memcpy(c->block, p, len);
 	c->used = len;
@@ -127,13 +290,13 @@ enroll_sha256_final(EnrollSha256 *c, unsigned char out[ENROLL_SHA256_LENGTH])
 	if (c->used > 56)
 	{
 		memset(c->block + c->used, 0, 64 - c->used);
-		Compress(c->h, c->block);
+		Compress(c->h, c->block, 1);
 		c->used = 0;
 	}
 	memset(c->block + c->used, 0, 56 - c->used);
 	for (int i = 0; i < 8; i++)
 		c->block[56 + i] = (unsigned char) (bits >> (56 - 8 * i));
-	Compress(c->h, c->block);
+	Compress(c->h, c->block, 1);
 	for (int i = 0; i < 8; i++)
 	{
 		out[4 * i] = (unsigned char) (c->h[i] >> 24);

@@ -10,9 +10,12 @@
  * 10k cancel_order and of accept_offer, scripts/bench).  This one keeps its
  * whole state in the caller's struct.
  *
- * Pure C99: no PostgreSQL header, no allocation, no global state, so the
- * unit test (test/unit/test_sha256.c) checks it alone against the FIPS
- * 180-4 examples and an independent implementation.
+ * Pure C99 (and, on x86-64, the compiler's intrinsics for the SHA
+ * extensions): no PostgreSQL header, no allocation; the one global is
+ * which compression function the processor allows, chosen at the first
+ * block.  The unit test (test/unit/test_sha256.c) checks it alone against
+ * the FIPS 180-4 examples and an independent implementation, through both
+ * compression functions.
  *
  *-------------------------------------------------------------------------
  */
@@ -35,5 +38,13 @@ typedef struct EnrollSha256
 extern void enroll_sha256_init(EnrollSha256 *c);
 extern void enroll_sha256_update(EnrollSha256 *c, const void *data, size_t len);
 extern void enroll_sha256_final(EnrollSha256 *c, unsigned char out[ENROLL_SHA256_LENGTH]);
+
+/*
+ * Which compression function digests: use 0 the portable one, 1 the SHA
+ * extensions' when the processor has them, -1 leaves the choice as it is.
+ * Returns 1 when the SHA extensions' is in use.  For tests and benchmarks;
+ * the extension leaves the choice to the processor.
+ */
+extern int	enroll_sha256_hardware(int use);
 
 #endif							/* ENROLL_SHA256_H */

@@ -146,12 +146,59 @@ test_every_length(void)
 		  "the chain over every length 0-299 ends as hashlib's (%s)", got);
 }
 
+/*
+ * The two compression functions on the same messages: every length 0-1029
+ * (up to 16 blocks in one update) of bytes from a simple generator.
+ */
+static void
+test_implementations_agree(void)
+{
+	unsigned char buf[1030];
+	unsigned	seed = 12345u;
+	int			agree = 1;
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+	{
+		seed = seed * 1103515245u + 12345u;
+		buf[i] = (unsigned char) (seed >> 16);
+	}
+	for (size_t len = 0; len <= sizeof(buf); len++)
+	{
+		char		portable[2 * ENROLL_SHA256_LENGTH + 1];
+		char		hardware[2 * ENROLL_SHA256_LENGTH + 1];
+
+		enroll_sha256_hardware(0);
+		digest_of(buf, len, portable);
+		enroll_sha256_hardware(1);
+		digest_of(buf, len, hardware);
+		if (strcmp(portable, hardware) != 0)
+		{
+			agree = 0;
+			check(0, "length %zu: portable %s, SHA extensions %s", len, portable, hardware);
+		}
+	}
+	check(agree, "both compression functions give the same digest of every length 0-1030");
+}
+
 int
 main(int argc, char **argv)
 {
 	verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
+
+	/* every check through the portable compression function ... */
+	check(enroll_sha256_hardware(0) == 0, "the portable compression function can be chosen");
 	test_fips_examples();
 	test_every_length();
+	/* ... and again through the SHA extensions, where the processor has them */
+	if (enroll_sha256_hardware(1))
+	{
+		printf("the processor has the SHA extensions: every check again through them\n");
+		test_fips_examples();
+		test_every_length();
+		test_implementations_agree();
+	}
+	else
+		printf("the processor has no SHA extensions: the portable function only\n");
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail > 0;
 }
