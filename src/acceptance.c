@@ -175,21 +175,17 @@ static bool
 OfferCapped(int64 offer_id, bool *capped)
 {
 	const EnrollCatalog *cat = EnrollGetCatalog();
-	Relation	rel;
-	HeapTuple	tup;
+	Snapshot	snapshot = EnrollBeginStatementProbe();
+	Relation	rel = table_open(cat->offer, AccessShareLock);
+	HeapTuple	tup = EnrollIndexFetch(rel, cat->offer_pkey, offer_id, snapshot);
 
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	UpdateActiveSnapshotCommandId();
-	rel = table_open(cat->offer, AccessShareLock);
-	tup = EnrollIndexFetch(rel, cat->offer_pkey, offer_id, GetActiveSnapshot());
 	if (tup != NULL)
 	{
 		*capped = !heap_attisnull(tup, cat->o_max_acceptances, RelationGetDescr(rel));
 		heap_freetuple(tup);
 	}
 	table_close(rel, AccessShareLock);
-	PopActiveSnapshot();
+	EnrollEndStatementProbe();
 	return tup != NULL;
 }
 

@@ -228,17 +228,14 @@ static bool
 EnrollmentNames(int64 license)
 {
 	const EnrollCatalog *cat = EnrollGetCatalog();
-	Relation	rel;
+	Snapshot	snapshot = EnrollBeginStatementProbe();
+	Relation	rel = table_open(cat->enrollment, AccessShareLock);
 	bool		found;
 
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	UpdateActiveSnapshotCommandId();
-	rel = table_open(cat->enrollment, AccessShareLock);
-	found = EnrollIndexHasKey(rel, cat->enrollment_license, license, GetActiveSnapshot()) ||
-		EnrollIndexHasKey(rel, cat->enrollment_via_license, license, GetActiveSnapshot());
+	found = EnrollIndexHasKey(rel, cat->enrollment_license, license, snapshot) ||
+		EnrollIndexHasKey(rel, cat->enrollment_via_license, license, snapshot);
 	table_close(rel, AccessShareLock);
-	PopActiveSnapshot();
+	EnrollEndStatementProbe();
 	return found;
 }
 

@@ -360,6 +360,8 @@ extern Participant *EnrollReadParticipants(Jsonb *list, int *count,
 extern void EnrollCarrySeats(int64 old_license, int64 new_license, TimestampTz now);
 
 /* in probe.c */
+extern Snapshot EnrollBeginStatementProbe(void);
+extern void EnrollEndStatementProbe(void);
 extern HeapTuple EnrollIndexFetch(Relation rel, Oid indexoid, int64 key, Snapshot snapshot);
 extern bool EnrollIndexHasKey(Relation rel, Oid indexoid, int64 key, Snapshot snapshot);
 

@@ -17,11 +17,34 @@
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "executor/tuptable.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "pg_enroll.h"
+
+/*
+ * A probe that replaces a statement run through SPI reads as that statement
+ * would: under the snapshot SPI would take for it (a new one under READ
+ * COMMITTED), with the writes of the commands before it.  Returns that
+ * snapshot, active until EnrollEndStatementProbe.
+ */
+Snapshot
+EnrollBeginStatementProbe(void)
+{
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+	return GetActiveSnapshot();
+}
+
+void
+EnrollEndStatementProbe(void)
+{
+	PopActiveSnapshot();
+}
 
 /*
  * The first tuple of heap rel visible to snapshot whose int8 index
