@@ -139,6 +139,8 @@ CatalogLoad(void)
 	c.account_pkey = Relid(nsp, "account_pkey");
 	c.offer = Relid(nsp, "offer");
 	c.offer_pkey = Relid(nsp, "offer_pkey");
+	c.offer_registrar_type = Relid(nsp, "offer_registrar_type");
+	c.offer_registrar_type_pkey = Relid(nsp, "offer_registrar_type_pkey");
 	c.license = Relid(nsp, "license");
 	c.license_pkey = Relid(nsp, "license_pkey");
 	c.license_id_seq = Relid(nsp, "license_id_seq");

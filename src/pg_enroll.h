@@ -86,6 +86,8 @@ typedef struct EnrollCatalog
 	Oid			account_pkey;	/* (id) */
 	Oid			offer;
 	Oid			offer_pkey;		/* (id) */
+	Oid			offer_registrar_type;
+	Oid			offer_registrar_type_pkey;	/* (offer_id, organization_type_id) */
 	Oid			license;
 	Oid			license_pkey;
 	Oid			license_id_seq;	/* the license ids */
