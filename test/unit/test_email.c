@@ -12,36 +12,15 @@
  */
 #include "email.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
+
 #define NUM_ERRORS ((int) EMAIL_BAD_ARGUMENT + 1)
 
-static int	n_pass;
-static int	n_fail;
-static int	verbose;
 static int	errors_seen[NUM_ERRORS];
-
-/* Record one check and print it TAP-style. */
-static void
-check(int ok, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (ok)
-		n_pass++;
-	else
-		n_fail++;
-	if (ok && !verbose)
-		return;
-	printf("%s %d - ", ok ? "ok" : "not ok", n_pass + n_fail);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* Normalise in[0..len) and note which error code came back. */
 static EmailError
@@ -833,7 +812,7 @@ main(int argc, char **argv)
 {
 	int			e;
 
-	verbose = (argc > 1 && strcmp(argv[1], "-v") == 0);
+	check_start(argc, argv);
 	test_valid();
 	test_invalid();
 	test_twins();
@@ -847,6 +826,5 @@ main(int argc, char **argv)
 	for (e = 0; e < NUM_ERRORS; e++)
 		check(errors_seen[e], "error code %d (%s) reached by some case",
 			  e, email_strerror((EmailError) e));
-	printf("%d passed, %d failed\n", n_pass, n_fail);
-	return n_fail ? 1 : 0;
+	return check_done();
 }

@@ -11,33 +11,12 @@
  */
 #include "sha256.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int	n_pass;
-static int	n_fail;
-static int	verbose;
+#include "check.h"
 
-/* Record one check and print it TAP-style. */
-static void
-check(int ok, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (ok)
-		n_pass++;
-	else
-		n_fail++;
-	if (ok && !verbose)
-		return;
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 static void
 hex(const unsigned char *d, char *out)
@@ -183,7 +162,7 @@ test_implementations_agree(void)
 int
 main(int argc, char **argv)
 {
-	verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
+	check_start(argc, argv);
 
 	/* every check through the portable compression function ... */
 	check(enroll_sha256_hardware(0) == 0, "the portable compression function can be chosen");
@@ -199,6 +178,5 @@ main(int argc, char **argv)
 	}
 	else
 		printf("the processor has no SHA extensions: the portable function only\n");
-	printf("%d passed, %d failed\n", n_pass, n_fail);
-	return n_fail > 0;
+	return check_done();
 }
