@@ -187,6 +187,11 @@ SELECT e.row_id = :pia AS pia_row, e.subject_account = :pia AS about_pia, e.acco
   FROM enroll.event e WHERE e.what = 'test.direct' ORDER BY e.id;
 SELECT max(e.id) = currval('enroll.event_id_seq') AS ids_from_the_sequence
   FROM enroll.event e WHERE e.what = 'test.direct';
+-- the session role is kept as text (1.2), as long as its name: a name
+-- column took 64 bytes of every event
+SELECT pg_typeof(e.db_role) AS db_role_type,
+       pg_column_size(e.db_role) = octet_length(current_user::text) + 1 AS as_long_as_the_name
+  FROM enroll.event e WHERE e.what = 'test.direct' ORDER BY e.id;
 -- found through each of the log's indexes
 SET LOCAL enable_seqscan = off;
 SET LOCAL enable_bitmapscan = off;

@@ -766,6 +766,7 @@ typedef struct DigestColumns
 	Oid			relid;			/* the table they are of, and ... */
 	int			natts;			/* ... its width (an upgrade adds columns) */
 	int			attno[EV_COUNT];
+	bool		role_is_text;	/* db_role text (1.2), not name (1.0, 1.1) */
 } DigestColumns;
 
 static DigestColumns digest_columns;
@@ -776,18 +777,25 @@ DigestColumnsOf(Relation rel)
 	TupleDesc	desc = RelationGetDescr(rel);
 	DigestColumns *c = &digest_columns;
 
-	if (c->relid == RelationGetRelid(rel) && c->natts == desc->natts)
-		return c;
-	c->relid = InvalidOid;
-	for (int i = 0; i < EV_COUNT; i++)
+	if (c->relid != RelationGetRelid(rel) || c->natts != desc->natts)
 	{
-		c->attno[i] = SPI_fnumber(desc, digest_column_names[i]);
-		if (c->attno[i] <= 0)
-			elog(ERROR, "enroll.event has no column \"%s\", which its digest needs",
-				 digest_column_names[i]);
+		c->relid = InvalidOid;
+		for (int i = 0; i < EV_COUNT; i++)
+		{
+			c->attno[i] = SPI_fnumber(desc, digest_column_names[i]);
+			if (c->attno[i] <= 0)
+				elog(ERROR, "enroll.event has no column \"%s\", which its digest needs",
+					 digest_column_names[i]);
+		}
+		c->natts = desc->natts;
+		c->relid = RelationGetRelid(rel);
 	}
-	c->natts = desc->natts;
-	c->relid = RelationGetRelid(rel);
+
+	/*
+	 * The upgrade to 1.2 changes db_role's type in place (same number, same
+	 * width of the table), possibly in this session: read it every time.
+	 */
+	c->role_is_text = TupleDescAttr(desc, c->attno[EV_DB_ROLE] - 1)->atttypid == TEXTOID;
 	return c;
 }
 
@@ -800,6 +808,18 @@ const int *
 EnrollEventAttnos(Relation rel)
 {
 	return DigestColumnsOf(rel)->attno;
+}
+
+/*
+ * The session role (a name datum, as OuterRoleName gives it) as rel's
+ * db_role column holds it: text since 1.2, a name before.
+ */
+Datum
+EnrollEventRoleDatum(Relation rel, Datum role)
+{
+	if (DigestColumnsOf(rel)->role_is_text)
+		return CStringGetTextDatum(NameStr(*DatumGetName(role)));
+	return role;
 }
 
 /* the element separator of a printed jsonb array */
@@ -910,8 +930,11 @@ DigestedText(StringInfo buf, const Datum *values, const bool *nulls, const Diges
 	DigestEpoch(buf, values, nulls, c->attno[EV_AT]);
 	DigestEpoch(buf, values, nulls, c->attno[EV_LOGGED_AT]);
 	DigestInt8(buf, values, nulls, c->attno[EV_ACCOUNT_ID]);
-	DigestString(buf, nulls[c->attno[EV_DB_ROLE] - 1] ? NULL :
-				 NameStr(*DatumGetName(values[c->attno[EV_DB_ROLE] - 1])));
+	if (c->role_is_text)
+		DigestText(buf, values, nulls, c->attno[EV_DB_ROLE]);
+	else
+		DigestString(buf, nulls[c->attno[EV_DB_ROLE] - 1] ? NULL :
+					 NameStr(*DatumGetName(values[c->attno[EV_DB_ROLE] - 1])));
 	DigestText(buf, values, nulls, c->attno[EV_WHAT]);
 	DigestText(buf, values, nulls, c->attno[EV_TABLE_NAME]);
 	DigestInt8(buf, values, nulls, c->attno[EV_ROW_ID]);

@@ -287,6 +287,7 @@ WriteEvents(const EnrollEventRows *r)
 	int			nbatch = 0;
 	CommandId	cid;
 	Datum		what;
+	Datum		role;
 	Datum		table_name;
 
 	if (r->n <= 0)
@@ -337,6 +338,7 @@ WriteEvents(const EnrollEventRows *r)
 			rri->ri_ConstraintExprs[i] = ExecInitExpr(exprs->checks[i], NULL);
 	}
 	what = CStringGetTextDatum(r->what);
+	role = EnrollEventRoleDatum(rel, r->db_role);
 	table_name = r->table_name != NULL ? CStringGetTextDatum(r->table_name) : (Datum) 0;
 	nslots = Min(r->n, EVENT_BATCH);
 	slots = palloc(sizeof(TupleTableSlot *) * nslots);
@@ -368,7 +370,7 @@ WriteEvents(const EnrollEventRows *r)
 		(values[attno[col] - 1] = (isnull) ? (Datum) 0 : (datum), nulls[attno[col] - 1] = (isnull))
 		SET(EV_AT, TimestampTzGetDatum(r->at), false);
 		SET(EV_ACCOUNT_ID, Int64GetDatum(r->actor), r->actor == 0);
-		SET(EV_DB_ROLE, r->db_role, false);
+		SET(EV_DB_ROLE, role, false);
 		SET(EV_WHAT, what, false);
 		SET(EV_TABLE_NAME, table_name, r->table_name == NULL);
 		SET(EV_ROW_ID, Int64GetDatum(r->ids[i]), r->ids[i] == 0);

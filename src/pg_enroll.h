@@ -314,6 +314,7 @@ typedef enum EnrollEventColumn
 	EV_ROW_ID, EV_DETAILS, EV_XID, EV_SUBJECT_ACCOUNT, EV_DIGEST, EV_COUNT
 } EnrollEventColumn;
 extern const int *EnrollEventAttnos(Relation rel);
+extern Datum EnrollEventRoleDatum(Relation rel, Datum role);
 extern Datum EnrollEventDigest(Relation rel, const Datum *values, const bool *nulls);
 extern void EnrollEventAnnounce(int64 id, const char *what, const char *table,
 								bool row_null, int64 row);
@@ -323,7 +324,8 @@ typedef struct EnrollEventRows
 {
 	TimestampTz at;				/* the rule clock */
 	int64		actor;			/* acting account, 0: none */
-	Datum		db_role;		/* a name: the outer session role */
+	Datum		db_role;		/* a name: the outer session role (event_write.c
+								 * stores it as the column's type) */
 	const char *what;
 	const char *table_name;		/* NULL: none */
 	const int64 *ids;

@@ -458,7 +458,7 @@ CREATE TABLE enroll.event (
     at          timestamptz NOT NULL,
     logged_at   timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     account_id  bigint,
-    db_role     name NOT NULL,
+    db_role     text NOT NULL,
     what        text NOT NULL CONSTRAINT event_what_format CHECK (what OPERATOR(pg_catalog.~) '^[a-z_]+(\.[a-z_]+)+$'),
     table_name  text,
     row_id      bigint,
