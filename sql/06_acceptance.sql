@@ -188,6 +188,21 @@ SELECT enroll.act_as(:admin);   -- a system admin is not an admin of the organiz
 SELECT pg_temp.error_of(format('SELECT enroll.accept_offer(%s, for_organization => %s)', :orgoffer, :college));
 ROLLBACK;
 
+-- an organization accepts without a registrar, even an offer restricted to
+-- members of organization types (S2.13-S2.17 are about a person's registrar):
+-- naming one is PE006, and the license records none
+RESET ROLE;
+INSERT INTO enroll.offer_registrar_type (offer_id, organization_type_id) VALUES (:orgoffer, :school_type);
+SET ROLE regress_enroll_app;
+BEGIN;
+SELECT enroll.act_as(:tom);
+SELECT pg_temp.error_of(format('SELECT enroll.accept_offer(%s, for_organization => %s, registrar_org => %s)', :orgoffer, :college, :lycee));
+SELECT holder_kind, organization_id = :college AS college_holds, registrar_org_id IS NULL AS no_registrar
+  FROM enroll.accept_offer(:orgoffer, for_organization => :college);
+ROLLBACK;
+RESET ROLE;
+DELETE FROM enroll.offer_registrar_type WHERE offer_id = :orgoffer;
+
 -- the offer's window is read at acceptance: once it ends, no more licenses
 RESET ROLE;
 SET enroll.clock = '2027-01-05 00:00:00+00';

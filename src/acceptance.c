@@ -157,7 +157,7 @@ typedef struct OfferInfo
 	bool		grace_null;
 	char	   *handler_params; /* NULL when none */
 	int32		max_acceptances;	/* 0: no cap */
-	bool		has_registrar_types;
+	bool		has_registrar_types;	/* S2.13; false for organizations (no registrar) */
 	Datum		price;			/* numeric */
 	char	   *currency;
 	int32		seats;			/* 0: none (an offer to persons) */
@@ -246,7 +246,8 @@ LoadOffer(int64 offer_id, OfferInfo *offer)
 	offer->price = datumCopy(EnrollGetDatum(0, 14, &isnull), false, -1);
 	offer->currency = EnrollGetText(0, 15);
 	offer->seats = EnrollGetInt32(0, 16);
-	offer->has_registrar_types = HasRegistrarTypes(offer_id);
+	/* an organization's acceptance has no registrar (CheckRegistrar): no probe */
+	offer->has_registrar_types = !offer->for_organizations && HasRegistrarTypes(offer_id);
 	if (offer->max_acceptances != 0 && !capped)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
@@ -335,12 +336,14 @@ CheckRegistrar(const OfferInfo *offer, int64 beneficiary, bool registrar_given,
 	bool		qualifies;
 	bool		approval;
 
-	if (!offer->has_registrar_types || offer->for_organizations)
+	if (!offer->has_registrar_types)
 	{
 		if (registrar_given)
 			ereport(ERROR,
 					(errcode(ERRCODE_ENROLL_REGISTRAR_INVALID),
 					 errmsg("offer \"%s\" takes no registrar organization", offer->code),
+					 offer->for_organizations ?
+					 errdetail("An organization accepts an offer without a registrar organization.") :
 					 errdetail("The offer is not restricted to members of organization types."),
 					 errhint("Call enroll.accept_offer without registrar_org.")));
 		return 0;
